@@ -1,0 +1,121 @@
+"""The offline default: answer with the retrieved sentences that best answer the question.
+
+Nothing is generated, so nothing can be hallucinated: every answer sentence is
+verbatim from the passage it cites. Sentences are scored against the question
+itself (embedding similarity plus IDF-weighted term overlap), not just by the score
+of the chunk they sit in; when even the best sentence is a weak match, the answer
+is the abstention sentinel.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from llama_index.core.schema import NodeWithScore
+
+from rag.answer.base import Answer, Citation
+from rag.chunk import sentence_spans
+from rag.lexical import LexicalIndex, terms
+from rag.settings import Settings
+
+# Weights of the sentence score; tuned on squad2 dev (benchmarks/tune_extractive.py).
+W_COSINE = 0.6
+W_OVERLAP = 0.4
+W_RANK = 0.1
+# Further sentences join the best one only if they score within this margin of it.
+MARGIN = 0.12
+_MIN_WORDS = 4  # headings and fragments make poor answers
+
+
+@dataclass
+class Candidate:
+    rank: int  # rank of its passage in retrieval
+    passage: NodeWithScore
+    start: int  # offsets within the passage text
+    end: int
+    cosine: float = 0.0
+    overlap: float = 0.0
+    score: float = 0.0
+
+    @property
+    def text(self) -> str:
+        return self.passage.node.get_content()[self.start : self.end]
+
+
+class ExtractiveAnswerer:
+    def __init__(self, embed_model: BaseEmbedding, lexical: "callable[[], LexicalIndex]",
+                 settings: Settings) -> None:
+        self.embed_model, self.lexical, self.settings = embed_model, lexical, settings
+
+    def stream(self, question: str, passages: list[NodeWithScore]) -> Iterator[Answer]:
+        candidates = self.score(question, passages)
+        best = candidates[0] if candidates else None
+        if best is None or best.score < self.settings.abstain_threshold:
+            yield Answer.abstention(question)
+            return
+        chosen = [c for c in candidates if c.score >= best.score - MARGIN]
+        chosen = chosen[: self.settings.answer_sentences]
+        for count in range(1, len(chosen) + 1):
+            yield self._compose(question, chosen[:count], done=count == len(chosen))
+
+    def score(self, question: str, passages: list[NodeWithScore]) -> list[Candidate]:
+        """Every sentence of the passages, best first."""
+        candidates = self._candidates(passages)
+        if not candidates:
+            return []
+        vectors = np.array(self.embed_model.get_text_embedding_batch([c.text for c in candidates]))
+        query = np.array(self.embed_model.get_query_embedding(question))
+        lexical = self.lexical()
+        weights = {t: lexical.idf(t) for t in set(terms(question))}
+        total = sum(weights.values()) or 1.0
+        for candidate, vector in zip(candidates, vectors):
+            present = set(terms(candidate.text))
+            candidate.cosine = float(vector @ query)
+            candidate.overlap = sum(w for t, w in weights.items() if t in present) / total
+            candidate.score = (W_COSINE * candidate.cosine + W_OVERLAP * candidate.overlap
+                               + W_RANK / (candidate.rank + 1))
+        return sorted(candidates, key=lambda c: c.score, reverse=True)
+
+    def _candidates(self, passages: list[NodeWithScore]) -> list[Candidate]:
+        seen: set[tuple[str, int]] = set()  # overlapping chunks repeat sentences
+        candidates = []
+        for rank, passage in enumerate(passages):
+            node = passage.node
+            text, base = node.get_content(), node.start_char_idx or 0
+            for start, end in sentence_spans(text):
+                key = (node.ref_doc_id or node.node_id, base + start)
+                if key in seen or len(text[start:end].split()) < _MIN_WORDS:
+                    continue
+                seen.add(key)
+                candidates.append(Candidate(rank, passage, start, end))
+        return candidates
+
+    def _compose(self, question: str, chosen: list[Candidate], done: bool) -> Answer:
+        citations: dict[str, Citation] = {}
+        parts = []
+        for candidate in chosen:
+            node = candidate.passage.node
+            citation = citations.get(node.node_id)
+            if citation is None:
+                citation = citations[node.node_id] = _citation(len(citations) + 1, candidate.passage)
+            citation.highlights.append((candidate.start, candidate.end))
+            parts.append(f"{candidate.text} [{citation.n}]")
+        for citation in citations.values():
+            citation.highlights.sort()
+        return Answer(question=question, answer=" ".join(parts), abstained=False,
+                      citations=list(citations.values()), done=done)
+
+
+_DOC_KEYS = {"doc_id", "title", "content_hash", "source_path", "chunk", "n_chunks", "ingested_at",
+             "dense_score", "document_id", "ref_doc_id"}
+
+
+def _citation(n: int, passage: NodeWithScore) -> Citation:
+    node, meta = passage.node, passage.node.metadata
+    start = node.start_char_idx or 0
+    return Citation(
+        n=n, doc_id=meta.get("doc_id", node.ref_doc_id or ""), title=meta.get("title", ""),
+        text=node.get_content(), start=start, end=node.end_char_idx or start + len(node.get_content()),
+        metadata={k: v for k, v in meta.items() if k not in _DOC_KEYS},
+    )

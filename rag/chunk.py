@@ -1,0 +1,116 @@
+"""Split cleaned documents into sentence-aligned, token-bounded chunks with exact offsets.
+
+Every chunk's text is `document.text[start:end]`, so a citation can always point at
+the exact passage it came from.
+"""
+
+import re
+from functools import lru_cache
+
+import tiktoken
+from llama_index.core.schema import Document, NodeRelationship, RelatedNodeInfo, TextNode
+
+# Ends of sentences: terminal punctuation, optional closing quotes/brackets, then space
+# and something that can start a sentence.
+_SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+# Abbreviations that end in a period without ending the sentence.
+_ABBREVIATIONS = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Dr|Prof|Col|Gen|Lt|Sgt|Capt|Maj|Rep|Sen|Gov|St|Jr|Sr|No|vs|etc|Inc|Ltd|Co"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|[A-Z])\.$"
+)
+
+
+@lru_cache(maxsize=1)
+def _encoding() -> tiktoken.Encoding:
+    return tiktoken.get_encoding("cl100k_base")
+
+
+def searchable_text(title: str, text: str) -> str:
+    """What is embedded and BM25-indexed for a chunk: the title carries the article's
+    topic, which a chunk's own words often leave out."""
+    return f"{title}\n{text}"
+
+
+def count_tokens(text: str) -> int:
+    return len(_encoding().encode(text, disallowed_special=()))
+
+
+def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
+    """(start, end) of each sentence; a line break always ends a sentence (headings, bullets)."""
+    spans: list[tuple[int, int]] = []
+    line_start = 0
+    for line in text.split("\n"):
+        start = line_start
+        for match in _SENTENCE_END.finditer(line):
+            if _ABBREVIATIONS.search(line[: match.start() + 1]):
+                continue
+            if line[start - line_start : match.start()].strip():
+                spans.append(_stripped(text, start, line_start + match.end()))
+            start = line_start + match.end()
+        if line[start - line_start :].strip():
+            spans.append(_stripped(text, start, line_start + len(line)))
+        line_start += len(line) + 1
+    return [(s + offset, e + offset) for s, e in spans]
+
+
+def _stripped(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def chunk_document(doc: Document, max_tokens: int, overlap_tokens: int) -> list[TextNode]:
+    """Pack whole sentences into chunks of at most `max_tokens`, repeating up to
+    `overlap_tokens` of trailing sentences at the start of the next chunk."""
+    sentences = [span for s in sentence_spans(doc.text) for span in _fit(doc.text, s, max_tokens)]
+    sizes = [count_tokens(doc.text[s:e]) for s, e in sentences]
+    windows: list[tuple[int, int]] = []  # sentence index ranges [first, last)
+    first = 0
+    while first < len(sentences):
+        last, total = first, 0
+        while last < len(sentences) and (last == first or total + sizes[last] <= max_tokens):
+            total += sizes[last]
+            last += 1
+        windows.append((first, last))
+        if last == len(sentences):
+            break
+        back, carried = last, 0
+        while back - 1 > first and carried + sizes[back - 1] <= overlap_tokens:
+            back -= 1
+            carried += sizes[back]
+        first = back
+    return [_node(doc, sentences[a][0], sentences[b - 1][1], i, len(windows))
+            for i, (a, b) in enumerate(windows)]
+
+
+def _fit(text: str, span: tuple[int, int], max_tokens: int) -> list[tuple[int, int]]:
+    """A sentence longer than a chunk is cut into token windows (rare: tables, lists)."""
+    start, end = span
+    tokens = _encoding().encode(text[start:end], disallowed_special=())
+    if len(tokens) <= max_tokens:
+        return [span]
+    pieces, cursor = [], start
+    for i in range(0, len(tokens), max_tokens):
+        piece = _encoding().decode(tokens[i : i + max_tokens])
+        at = text.find(piece, cursor)
+        if at < 0:  # a multi-byte character split across windows: cut by characters
+            at, piece = cursor, text[cursor : cursor + len(piece)]
+        pieces.append((at, min(at + len(piece), end)))
+        cursor = at + len(piece)
+    return [(s, e) for s, e in pieces if e > s]
+
+
+def _node(doc: Document, start: int, end: int, index: int, total: int) -> TextNode:
+    node = TextNode(
+        id_=f"{doc.id_}::{doc.metadata['content_hash'][:12]}::{index}",
+        text=doc.text[start:end],
+        start_char_idx=start,
+        end_char_idx=end,
+        metadata={**doc.metadata, "chunk": index, "n_chunks": total},
+        excluded_embed_metadata_keys=[k for k in doc.metadata if k != "title"] + ["chunk", "n_chunks"],
+        excluded_llm_metadata_keys=[k for k in doc.metadata if k != "title"] + ["chunk", "n_chunks"],
+    )
+    node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=doc.id_)
+    return node

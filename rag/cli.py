@@ -1,0 +1,126 @@
+"""`rag` command line: ingest, search, ask, eval, serve."""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from rag.answer import Answer
+from rag.settings import Settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {}
+    if getattr(args, "index", None):
+        overrides["index_dir"] = Path(args.index)
+    if getattr(args, "k", None):
+        overrides["top_k"] = args.k
+    return Settings(**overrides)
+
+
+def _pipeline(args: argparse.Namespace):
+    from rag.pipeline import Pipeline
+
+    return Pipeline(_settings(args))
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    pipeline = _pipeline(args)
+    path = Path(args.path) if args.path else pipeline.settings.corpus_dir
+    report = pipeline.ingest(path, show_progress=sys.stderr.isatty())
+    for error in report.errors:
+        print(f"skipped {error}", file=sys.stderr)
+    print(report.summary())
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    results = _pipeline(args).search(args.query, args.k)
+    rows = [{
+        "rank": rank, "doc_id": r.node.metadata.get("doc_id"), "title": r.node.metadata.get("title"),
+        "score": round(r.score or 0.0, 5), "dense_score": r.node.metadata.get("dense_score"),
+        "start": r.node.start_char_idx, "end": r.node.end_char_idx, "text": r.node.get_content(),
+    } for rank, r in enumerate(results, start=1)]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if not rows:
+        print("No results (is the index empty? run `rag ingest`).")
+    for row in rows:
+        print(f"{row['rank']}. {row['doc_id']}  [{row['start']}:{row['end']}]  score {row['score']}"
+              f"  cosine {row['dense_score']}\n   {row['title']}\n   {_snippet(row['text'])}\n")
+    return 0
+
+
+def _snippet(text: str, width: int = 240) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[:width].rsplit(" ", 1)[0] + " …"
+
+
+def print_answer(answer: Answer, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        return
+    if answer.searched_for and answer.searched_for != answer.question:
+        print(f"(searched for: {answer.searched_for})")
+    print(answer.answer)
+    if answer.citations:
+        print("\nSources:")
+    for c in answer.citations:
+        cited = " … ".join(c.text[s:e] for s, e in c.highlights)
+        print(f"[{c.n}] {c.doc_id} — {c.title} (chars {c.start}-{c.end})\n    “{_snippet(cited, 400)}”")
+    print(f"\n({answer.latency_ms:.0f} ms)")
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    pipeline = _pipeline(args)
+    if args.question:
+        print_answer(pipeline.ask(args.question), args.json)
+        return 0
+    history: list[str] = []
+    print("Ask a question about the corpus (empty line or Ctrl-D to quit).")
+    while True:
+        try:
+            question = input("\n? ").strip()
+        except EOFError:
+            return 0
+        if not question:
+            return 0
+        print_answer(pipeline.ask(question, history), args.json)
+        history.append(question)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="rag", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    index_help = "index folder (default: index/, or RAG_INDEX_DIR)"
+
+    p = sub.add_parser("ingest", help="index a corpus folder or file, incrementally")
+    p.add_argument("path", nargs="?", help="corpus folder or file (default: corpus/)")
+    p.add_argument("--index", help=index_help)
+    p.set_defaults(run=cmd_ingest)
+
+    p = sub.add_parser("search", help="show the passages retrieved for a query")
+    p.add_argument("query")
+    p.add_argument("--k", type=int, help="how many passages (default 5)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--index", help=index_help)
+    p.set_defaults(run=cmd_search)
+
+    p = sub.add_parser("ask", help="answer a question with citations (interactive without one)")
+    p.add_argument("question", nargs="?")
+    p.add_argument("--k", type=int, help="passages to answer from (default 5)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--index", help=index_help)
+    p.set_defaults(run=cmd_ask)
+
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except (FileNotFoundError, ValueError) as error:
+        print(f"rag: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

