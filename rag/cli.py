@@ -90,6 +90,15 @@ def cmd_ask(args: argparse.Namespace) -> int:
         history.append(question)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from rag.ui import serve
+
+    overrides = {key: value for key in ("host", "port") if (value := getattr(args, key))}
+    settings = _settings(args).model_copy(update=overrides)
+    serve(settings)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="rag", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -113,6 +122,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true")
     p.add_argument("--index", help=index_help)
     p.set_defaults(run=cmd_ask)
+
+    p = sub.add_parser("serve", help="serve the chat UI (app.py) on 127.0.0.1")
+    p.add_argument("--host", help="interface to bind (default 127.0.0.1, or RAG_HOST)")
+    p.add_argument("--port", type=int, help="port (default 7860, or RAG_PORT)")
+    p.add_argument("--index", help=index_help)
+    p.set_defaults(run=cmd_serve)
 
     args = parser.parse_args(argv)
     try:
