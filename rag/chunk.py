@@ -20,6 +20,14 @@ _ABBREVIATIONS = re.compile(
 )
 
 
+# Bump when chunking changes in a way that should re-index every document.
+CHUNKER_VERSION = 1
+
+
+def recipe(max_tokens: int, overlap_tokens: int) -> str:
+    return f"chunker{CHUNKER_VERSION}:{max_tokens}:{overlap_tokens}"
+
+
 @lru_cache(maxsize=1)
 def _encoding() -> tiktoken.Encoding:
     return tiktoken.get_encoding("cl100k_base")
@@ -73,6 +81,9 @@ def chunk_document(doc: Document, max_tokens: int, overlap_tokens: int) -> list[
         while last < len(sentences) and (last == first or total + sizes[last] <= max_tokens):
             total += sizes[last]
             last += 1
+        # Joining sentences can add a token or two at the seams: check the real text.
+        while last - first > 1 and count_tokens(doc.text[sentences[first][0]:sentences[last - 1][1]]) > max_tokens:
+            last -= 1
         windows.append((first, last))
         if last == len(sentences):
             break

@@ -10,8 +10,8 @@ import re
 # A whole line that is one of these is page furniture, never article text.
 _FURNITURE = re.compile(
     r"""^(
-        advertisement | advertisements | sponsored( content)? |
-        leave\ a\ (reply|comment) | share\ this( article)? |
+        advertisement | advertisements | sponsored(\ content)? |
+        leave\ a\ (reply|comment) | share\ this(\ article)? |
         unblock\ notifications.* | follow\ [A-Z\s]+ |
         (sign\ up|subscribe)\ (to|for)\ (our|the)\ newsletter.*
     )$""",

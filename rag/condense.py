@@ -8,9 +8,10 @@ user as what was searched for.
 
 import re
 
+# Words that point outside the question. Possessives (its, their, his) are left out:
+# they usually point back inside it ("the withdrawal of its soldiers").
 _REFERRING = re.compile(
-    r"\b(it|its|they|them|their|theirs|he|him|his|she|her|hers|this|that|these|those|there|"
-    r"then|the group|the force|the same|both|also|else|other|another)\b",
+    r"\b(it|they|them|he|him|she|her|these|those|the same|else)\b",
     re.IGNORECASE,
 )
 _QUESTION_WORDS = {"what", "who", "whom", "whose", "when", "where", "which", "why", "how", "did",

@@ -17,7 +17,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import TextNode
 from tqdm import tqdm
 
-from rag.chunk import chunk_document, searchable_text
+from rag.chunk import chunk_document, recipe, searchable_text
 from rag.lexical import LexicalIndex, stamp
 from rag.load import Corpus, LoadError, content_hash, load_corpus
 from rag.settings import Settings
@@ -68,8 +68,9 @@ def ingest(path: Path, store: Store, embed_model: BaseEmbedding, settings: Setti
         report.removed.append(doc_id)
 
     pending = []
+    how = recipe(settings.chunk_tokens, settings.chunk_overlap_tokens)
     for doc in corpus.documents:
-        doc.metadata["content_hash"] = content_hash(doc)
+        doc.metadata["content_hash"] = content_hash(doc, how)
         before = indexed.get(doc.id_)
         if before and before.complete and before.content_hash == doc.metadata["content_hash"]:
             report.unchanged += 1

@@ -66,9 +66,10 @@ def load_corpus(path: Path) -> Corpus:
     return corpus
 
 
-def content_hash(doc: Document) -> str:
-    """Hash of what gets indexed, so unchanged documents are never embedded twice."""
-    payload = json.dumps([doc.text, doc.metadata], sort_keys=True, ensure_ascii=False)
+def content_hash(doc: Document, recipe: str = "") -> str:
+    """Hash of what gets indexed and how (`recipe`: chunking parameters), so unchanged
+    documents are never embedded twice and a new chunking re-indexes everything."""
+    payload = json.dumps([doc.text, doc.metadata, recipe], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 

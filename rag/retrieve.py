@@ -1,17 +1,21 @@
-"""Hybrid retrieval: dense (Chroma) and BM25 rankings fused by reciprocal rank fusion.
+"""Hybrid retrieval: dense (Chroma) and BM25 rankings fused into one.
 
 BM25 wins on names and rare terms, dense on paraphrase; on long news articles the
-fusion beats either alone. Each returned node carries its dense cosine in
-`metadata["dense_score"]` because answering and abstention need an absolute signal,
-which RRF scores are not.
+fusion beats either alone. Fusion is a weighted sum of the cosine and of the BM25
+score scaled by the query's best BM25 score: unlike reciprocal rank fusion it keeps
+how far ahead a candidate is, which matters on small corpora where one passage
+holds every query term (benchmarks/tune.py compares the two). Each returned node
+carries its cosine in `metadata["dense_score"]`, an absolute signal that fused
+scores are not.
 """
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.retrievers import BaseRetriever
-from llama_index.core.schema import NodeWithScore, QueryBundle
+from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 from llama_index.core.vector_stores.types import VectorStoreQuery
 
 from rag.ingest import refresh_lexical
@@ -20,7 +24,25 @@ from rag.settings import Settings
 from rag.store import Store
 
 # Candidates taken from each ranking before fusion.
-_CANDIDATES = 30
+CANDIDATES = 30
+
+
+@dataclass
+class Rankings:
+    cosines: dict[str, float]  # chunk id -> cosine, for the dense candidates
+    bm25: dict[str, float]  # chunk id -> BM25 score, for the lexical candidates
+    nodes: dict[str, TextNode]  # the dense candidates' nodes, fetched with them
+
+
+def fuse(rankings: Rankings, dense_weight: float) -> dict[str, float]:
+    best_bm25 = max(rankings.bm25.values(), default=0.0) or 1.0
+    # A candidate only one ranking found gets that ranking's floor from the other.
+    floor_cos = min(rankings.cosines.values(), default=0.0)
+    return {
+        chunk_id: dense_weight * rankings.cosines.get(chunk_id, floor_cos)
+        + (1 - dense_weight) * rankings.bm25.get(chunk_id, 0.0) / best_bm25
+        for chunk_id in rankings.cosines.keys() | rankings.bm25.keys()
+    }
 
 
 class HybridRetriever(BaseRetriever):
@@ -37,36 +59,33 @@ class HybridRetriever(BaseRetriever):
             self._lexical = refresh_lexical(self.store, self.settings)
         return self._lexical
 
-    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+    def rankings(self, query_bundle: QueryBundle) -> Rankings:
         if query_bundle.embedding is None:
             query_bundle.embedding = self.embed_model.get_query_embedding(query_bundle.query_str)
         dense = self.store.vector_store.query(
-            VectorStoreQuery(query_embedding=query_bundle.embedding, similarity_top_k=_CANDIDATES)
+            VectorStoreQuery(query_embedding=query_bundle.embedding, similarity_top_k=CANDIDATES)
         )
         # ChromaVectorStore reports exp(-distance); with cosine space distance = 1 - cos.
         cosines = {i: 1.0 + math.log(s) for i, s in zip(dense.ids, dense.similarities) if s > 0}
-        lexical = self.lexical().search(query_bundle.query_str, _CANDIDATES)
+        bm25 = dict(self.lexical().search(query_bundle.query_str, CANDIDATES))
+        return Rankings(cosines, bm25, {node.node_id: node for node in dense.nodes})
 
-        fused: dict[str, float] = {}
-        for ranking in (list(dense.ids), [chunk_id for chunk_id, _ in lexical]):
-            for rank, chunk_id in enumerate(ranking):
-                fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (self.settings.rrf_k + rank + 1)
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        rankings = self.rankings(query_bundle)
+        fused = fuse(rankings, self.settings.dense_weight)
         best = sorted(fused, key=fused.get, reverse=True)[: self.top_k]
-
-        known = {node.node_id: node for node in dense.nodes}
-        missing = [i for i in best if i not in known]
-        known.update({node.node_id: node for node in self.store.nodes(missing)})
-        self._fill_cosines(cosines, missing, query_bundle.embedding)
+        missing = [i for i in best if i not in rankings.nodes]
+        nodes = {**rankings.nodes, **{n.node_id: n for n in self.store.nodes(missing)}}
+        cosines = {**rankings.cosines, **self._cosines(missing, query_bundle.embedding)}
         results = []
         for chunk_id in best:
-            node = known[chunk_id]
-            node.metadata["dense_score"] = round(cosines.get(chunk_id, 0.0), 4)
+            node = nodes[chunk_id]
+            node.metadata["dense_score"] = round(cosines[chunk_id], 4)
             results.append(NodeWithScore(node=node, score=fused[chunk_id]))
         return results
 
-    def _fill_cosines(self, cosines: dict[str, float], ids: list[str], query: list[float]) -> None:
+    def _cosines(self, ids: list[str], query: list[float]) -> dict[str, float]:
         if not ids:
-            return
+            return {}
         got = self.store.collection.get(ids=ids, include=["embeddings"])
-        for chunk_id, vector in zip(got["ids"], got["embeddings"]):
-            cosines[chunk_id] = float(np.dot(vector, query))
+        return {i: float(np.dot(v, query)) for i, v in zip(got["ids"], got["embeddings"])}

@@ -31,7 +31,8 @@ class Settings(BaseSettings):
 
     # Retrieval
     top_k: int = 5
-    rrf_k: int = 60
+    # Share of the cosine in the fused score, the rest BM25 (benchmarks/tune.py).
+    dense_weight: float = 0.5
 
     # Answering
     answer_backend: Literal["extractive"] = "extractive"

@@ -7,7 +7,7 @@ of the chunk they sit in; when even the best sentence is a weak match, the answe
 is the abstention sentinel.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,17 +15,31 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import NodeWithScore
 
 from rag.answer.base import Answer, Citation
+from rag.answer.qtype import expected_type, has_answer_type
 from rag.chunk import sentence_spans
 from rag.lexical import LexicalIndex, terms
 from rag.settings import Settings
 
-# Weights of the sentence score; tuned on squad2 dev (benchmarks/tune_extractive.py).
-W_COSINE = 0.6
-W_OVERLAP = 0.4
-W_RANK = 0.1
-# Further sentences join the best one only if they score within this margin of it.
-MARGIN = 0.12
 _MIN_WORDS = 4  # headings and fragments make poor answers
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How a sentence is scored and chosen; tuned on squad2 dev and the seed evals
+    (benchmarks/tune.py)."""
+
+    cosine: float = 0.6
+    overlap: float = 0.4
+    rank: float = 0.1  # bonus 1/(rank+1) for sentences of higher-ranked passages
+    answer_type: float = 0.1  # bonus when the sentence holds the kind of answer asked for
+    margin: float = 0.12  # further sentences must score within this of the best one
+
+    def score(self, c: "Candidate") -> float:
+        return (self.cosine * c.cosine + self.overlap * c.overlap + self.rank / (c.rank + 1)
+                + self.answer_type * c.type_match)
+
+
+WEIGHTS = Weights()
 
 
 @dataclass
@@ -36,6 +50,7 @@ class Candidate:
     end: int
     cosine: float = 0.0
     overlap: float = 0.0
+    type_match: bool = False
     score: float = 0.0
 
     @property
@@ -44,9 +59,10 @@ class Candidate:
 
 
 class ExtractiveAnswerer:
-    def __init__(self, embed_model: BaseEmbedding, lexical: "callable[[], LexicalIndex]",
-                 settings: Settings) -> None:
+    def __init__(self, embed_model: BaseEmbedding, lexical: Callable[[], LexicalIndex],
+                 settings: Settings, weights: Weights = WEIGHTS) -> None:
         self.embed_model, self.lexical, self.settings = embed_model, lexical, settings
+        self.weights = weights
 
     def stream(self, question: str, passages: list[NodeWithScore]) -> Iterator[Answer]:
         candidates = self.score(question, passages)
@@ -54,7 +70,7 @@ class ExtractiveAnswerer:
         if best is None or best.score < self.settings.abstain_threshold:
             yield Answer.abstention(question)
             return
-        chosen = [c for c in candidates if c.score >= best.score - MARGIN]
+        chosen = [c for c in candidates if c.score >= best.score - self.weights.margin]
         chosen = chosen[: self.settings.answer_sentences]
         for count in range(1, len(chosen) + 1):
             yield self._compose(question, chosen[:count], done=count == len(chosen))
@@ -69,12 +85,13 @@ class ExtractiveAnswerer:
         lexical = self.lexical()
         weights = {t: lexical.idf(t) for t in set(terms(question))}
         total = sum(weights.values()) or 1.0
+        kind = expected_type(question)
         for candidate, vector in zip(candidates, vectors):
             present = set(terms(candidate.text))
             candidate.cosine = float(vector @ query)
             candidate.overlap = sum(w for t, w in weights.items() if t in present) / total
-            candidate.score = (W_COSINE * candidate.cosine + W_OVERLAP * candidate.overlap
-                               + W_RANK / (candidate.rank + 1))
+            candidate.type_match = has_answer_type(kind, candidate.text, question)
+            candidate.score = self.weights.score(candidate)
         return sorted(candidates, key=lambda c: c.score, reverse=True)
 
     def _candidates(self, passages: list[NodeWithScore]) -> list[Candidate]:

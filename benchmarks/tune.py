@@ -1,0 +1,127 @@
+"""Tune retrieval fusion and extractive answering on eval cases, from one cached pass.
+
+    .venv/bin/python benchmarks/tune.py evals/seed.jsonl:index ../shared/bench/squad2/dev.jsonl:index/squad2
+
+Each argument is CASES:INDEX (the corpus already ingested there). Retrieval
+candidates and sentence features are computed once per case; fusion weights,
+sentence weights and the abstention threshold are then searched over the cache.
+Prints the best settings per dataset and for all datasets together (the one that
+goes into rag/settings.py and rag/answer/extractive.py).
+"""
+
+import itertools
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from llama_index.core.schema import NodeWithScore, QueryBundle
+from tqdm import tqdm
+
+from rag.answer.extractive import WEIGHTS, Candidate
+from rag.condense import condense
+from rag.eval.cases import Case, load_cases
+from rag.eval.score import score_case, summarize
+from rag.pipeline import Pipeline
+from rag.retrieve import CANDIDATES, fuse
+from rag.settings import Settings
+
+DENSE_WEIGHTS = [0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0]
+
+
+def collect(cases_file: str, index: str) -> list[dict]:
+    pipeline = Pipeline(Settings(index_dir=Path(index)))
+    rows = []
+    for case in tqdm(load_cases([Path(cases_file)]), desc=cases_file, unit="case"):
+        question = condense(case.question, case.history)
+        rankings = pipeline.retriever.rankings(QueryBundle(question))
+        fused = fuse(rankings, pipeline.settings.dense_weight)
+        top = sorted(fused, key=fused.get, reverse=True)[: pipeline.settings.top_k]
+        nodes = {**rankings.nodes, **{n.node_id: n for n in pipeline.store.nodes(
+            [i for i in top if i not in rankings.nodes])}}
+        passages = [NodeWithScore(node=nodes[i], score=fused[i]) for i in top]
+        rows.append({"case": case, "rankings": rankings, "question": question,
+                     "candidates": pipeline.answerer.score(question, passages)})
+    return rows
+
+
+def doc_of(chunk_id: str) -> str:
+    return chunk_id.split("::")[0]
+
+
+def retrieval(rows: list[dict], weight: float | None, k: int = 5) -> tuple[float, float]:
+    """hit@5 and MRR of the expected doc among the top-k fused chunks; weight None = RRF."""
+    hits = rr = n = 0
+    for row in rows:
+        case, r = row["case"], row["rankings"]
+        if case.abstain or not case.sources:
+            continue
+        if weight is None:
+            scores: dict[str, float] = {}
+            for ranking in (sorted(r.cosines, key=r.cosines.get, reverse=True),
+                            sorted(r.bm25, key=r.bm25.get, reverse=True)):
+                for rank, chunk_id in enumerate(ranking):
+                    scores[chunk_id] = scores.get(chunk_id, 0) + 1 / (61 + rank)
+        else:
+            scores = fuse(r, weight)
+        docs = list(dict.fromkeys(doc_of(i) for i in sorted(scores, key=scores.get, reverse=True)[:k]))
+        n += 1
+        ranks = [docs.index(s) for s in case.sources if s in docs]
+        hits += bool(ranks)
+        rr += 1 / (min(ranks) + 1) if ranks else 0
+    return hits / n, rr / n
+
+
+def answers(rows: list[dict], weights, threshold: float, sentences: int) -> dict:
+    results, cases = [], []
+    for row in rows:
+        case: Case = row["case"]
+        ranked = sorted(row["candidates"], key=weights.score, reverse=True)
+        best = weights.score(ranked[0]) if ranked else -1
+        if best < threshold:
+            text, cited, abstained = "", [], True
+        else:
+            chosen = [c for c in ranked if weights.score(c) >= best - weights.margin][:sentences]
+            text = " ".join(c.text for c in chosen)
+            cited = [c.passage.node.metadata["doc_id"] for c in chosen]
+            abstained = False
+        cases.append(case)
+        results.append(score_case(case, answer=text, abstained=abstained, cited=cited,
+                                  retrieved=[], latency_ms=0))
+    return summarize(cases, results)
+
+
+def search(datasets: dict[str, list[dict]]) -> None:
+    grid = itertools.product([0.2, 0.3, 0.4, 0.5, 0.6], [0.0, 0.05, 0.1, 0.2],
+                             [0.0, 0.05, 0.1, 0.15], [0.05, 0.1, 0.15, 0.25], [1, 2, 3])
+    best: dict[str, tuple] = {}
+    for overlap, rank, kind, margin, sentences in tqdm(list(grid), desc="grid"):
+        weights = replace(WEIGHTS, cosine=1 - overlap, overlap=overlap, rank=rank,
+                          answer_type=kind, margin=margin)
+        for threshold in [x / 100 for x in range(20, 80, 2)]:
+            rates = {name: answers(rows, weights, threshold, sentences)["pass_rate"]
+                     for name, rows in datasets.items()}
+            rates["mean"] = sum(rates.values()) / len(datasets)
+            for name, rate in rates.items():
+                if name not in best or rate > best[name][0]:
+                    best[name] = (rate, weights, threshold, sentences, dict(rates))
+    for name, (rate, weights, threshold, sentences, all_rates) in best.items():
+        print(f"best for {name}: pass {rate:.3f} {weights} threshold={threshold} "
+              f"sentences={sentences} -> {all_rates}")
+
+
+def main() -> None:
+    datasets = {}
+    for arg in sys.argv[1:]:
+        cases_file, index = arg.rsplit(":", 1)
+        datasets[Path(cases_file).stem] = collect(cases_file, index)
+    for name, rows in datasets.items():
+        print(f"\n{name}: retrieval over {CANDIDATES} candidates per ranking (hit@5, MRR)")
+        print(f"  RRF(k=60): {retrieval(rows, None)}")
+        for weight in DENSE_WEIGHTS:
+            print(f"  dense_weight={weight}: {retrieval(rows, weight)}")
+        print(f"  current answering: {answers(rows, WEIGHTS, Settings().abstain_threshold, Settings().answer_sentences)}")
+    search(datasets)
+
+
+if __name__ == "__main__":
+    main()

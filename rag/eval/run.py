@@ -1,0 +1,36 @@
+"""Run eval cases through a pipeline and score them."""
+
+from typing import Protocol
+
+from tqdm import tqdm
+
+from rag.answer import Answer
+from rag.eval.cases import Case
+from rag.eval.score import CaseResult, score_case
+
+
+class Asks(Protocol):
+    def ask(self, question: str, history: list[str] | None = None) -> Answer: ...
+
+
+def run_cases(pipeline: Asks, cases: list[Case], label: str = "eval",
+              show_progress: bool = True) -> list[CaseResult]:
+    results = []
+    for case in tqdm(cases, desc=label, unit="case", disable=not show_progress):
+        answer = pipeline.ask(case.question, case.history)
+        results.append(score_case(
+            case, answer=answer.answer, abstained=answer.abstained,
+            cited=[c.doc_id for c in answer.citations], retrieved=answer.retrieved,
+            latency_ms=answer.latency_ms,
+        ))
+    return results
+
+
+def changes(before: list[dict], after: list[CaseResult]) -> dict[str, list[str]]:
+    """Case ids that went from pass to fail ("broke") and from fail to pass ("fixed")."""
+    was = {r["id"]: r["passed"] for r in before}
+    return {
+        "broke": [r.id for r in after if was.get(r.id) is True and not r.passed],
+        "fixed": [r.id for r in after if was.get(r.id) is False and r.passed],
+    }
+

@@ -1,0 +1,407 @@
+"""The chat UI: ask the corpus, see each answer's sources with the cited sentences
+highlighted, and manage what is indexed.
+
+Answers come from `Pipeline.stream`, the code behind `rag ask`. Everything taken from
+the corpus or typed by a user is HTML-escaped here before it reaches the page; the
+only markup in a chat message is our own (source cards, <mark>, and [n] links to
+them), and the Chatbot sanitises it once more in the browser.
+"""
+
+import html
+import re
+import shutil
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import gradio as gr
+
+from rag.answer import Answer
+from rag.answer.base import Citation
+from rag.ingest import IngestReport
+from rag.load import SUFFIXES, load_corpus
+from rag.pipeline import Pipeline
+from rag.prompts import NO_INDEX
+from rag.settings import Settings
+
+EXAMPLES = [
+    "When did Wagner deploy to Mali?",
+    "Which Russian force stayed after Wagner left?",
+    "Why did France withdraw its soldiers from Mali?",
+]
+UPLOAD_TYPES = sorted(SUFFIXES)
+DOCUMENT_COLUMNS = ["ID", "Title", "Chunks", "Ingested (UTC)"]
+
+# System fonts only: the default theme would fetch Google Fonts, and the app runs offline.
+THEME = gr.themes.Default(
+    font=["ui-sans-serif", "system-ui", "Segoe UI", "Roboto", "sans-serif"],
+    font_mono=["ui-monospace", "Menlo", "Consolas", "monospace"],
+)
+CSS = """
+.rag-answer p { margin: 0 0 .5em 0; }
+.rag-searched { font-size: .85em; opacity: .75; }
+.rag-pending { opacity: .7; font-style: italic; }
+a.rag-cite { text-decoration: none; font-weight: 600; padding: 0 .1em; }
+a.rag-cite:hover { text-decoration: underline; }
+.rag-sources { margin-top: .6em; }
+.rag-sources > summary { cursor: pointer; font-weight: 600; }
+.rag-source { border-left: 3px solid var(--border-color-primary); padding: .3em .7em;
+              margin: .5em 0; border-radius: 4px; scroll-margin: 1em; }
+.rag-source:target { border-left-color: var(--color-accent); background: var(--background-fill-secondary);
+                     animation: rag-flash 1.6s ease-out; }
+@keyframes rag-flash { from { box-shadow: 0 0 0 3px var(--color-accent); } to { box-shadow: none; } }
+.rag-source-meta { font-size: .8em; opacity: .75; }
+.rag-passage { white-space: pre-wrap; font-size: .9em; margin: .3em 0 0 0; }
+.rag-passage mark { background: #fde68a; color: #1f2937; padding: 0 .1em; border-radius: 2px; }
+.rag-notfound { font-weight: 600; }
+.rag-hint { font-size: .85em; opacity: .75; }
+.rag-status .rag-error { color: var(--error-text-color, #b91c1c); }
+"""
+
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+# --- Rendering answers --------------------------------------------------------------
+
+def highlight(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` escaped, with the given character spans wrapped in <mark>."""
+    parts, cursor = [], 0
+    for start, end in sorted(spans):
+        start, end = max(start, cursor), min(end, len(text))
+        if start >= end:
+            continue  # overlaps what is already marked, or out of range
+        parts += [html.escape(text[cursor:start]), f"<mark>{html.escape(text[start:end])}</mark>"]
+        cursor = end
+    parts.append(html.escape(text[cursor:]))
+    return "".join(parts)
+
+
+def source_id(turn: int, n: int) -> str:
+    # Unique per chat turn: every answer numbers its sources from [1].
+    return f"src-{turn}-{n}"
+
+
+def _linked_answer(answer: Answer, turn: int) -> str:
+    cited = {c.n: c for c in answer.citations}
+
+    def link(match: re.Match) -> str:
+        citation = cited.get(int(match.group(1)))
+        if citation is None:
+            return match.group(0)
+        return (f'<a class="rag-cite" href="#{source_id(turn, citation.n)}" '
+                f'title="{html.escape(citation.title)}">[{citation.n}]</a>')
+
+    return _MARKER.sub(link, html.escape(answer.answer))
+
+
+def _source_details(citation: Citation) -> list[str]:
+    meta = citation.metadata
+    details = [html.escape(citation.doc_id)]
+    details += [html.escape(str(meta[key])) for key in ("published_at", "source") if meta.get(key)]
+    url = str(meta.get("url", ""))
+    if url.startswith(("http://", "https://")):  # never a javascript: or data: link
+        details.append(f'<a href="{html.escape(url)}" target="_blank" rel="noopener noreferrer">'
+                       "original article</a>")
+    return details
+
+
+def render_source(citation: Citation, turn: int) -> str:
+    return (f'<div class="rag-source" id="{source_id(turn, citation.n)}">'
+            f"<div><strong>[{citation.n}] {html.escape(citation.title or citation.doc_id)}</strong></div>"
+            f'<div class="rag-source-meta">{" · ".join(_source_details(citation))}</div>'
+            f'<blockquote class="rag-passage">{highlight(citation.text, citation.highlights)}'
+            "</blockquote></div>")
+
+
+def render_answer(answer: Answer, turn: int, index_empty: bool = False) -> str:
+    """One assistant chat message: the answer with its [n] markers linked to the sources panel."""
+    classes = "rag-answer rag-done" if answer.done else "rag-answer"
+    parts = [f'<div class="{classes}">']
+    if answer.searched_for and answer.searched_for != answer.question:
+        parts.append(f'<p class="rag-searched">searched for: “{html.escape(answer.searched_for)}”</p>')
+    if answer.abstained:
+        hint = (f"{NO_INDEX} Or add documents in the Corpus tab." if index_empty else
+                "No passage in the corpus answers this well enough, so nothing is cited. "
+                "Try rephrasing, or add documents in the Corpus tab.")
+        parts.append(f'<p class="rag-notfound">Not found in the corpus</p>'
+                     f'<p class="rag-text">{html.escape(answer.answer)}</p>'
+                     f'<p class="rag-hint">{html.escape(hint)}</p>')
+    else:
+        parts.append(f'<p class="rag-text">{_linked_answer(answer, turn)}</p>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def render_sources(answer: Answer, turn: int) -> str:
+    """The sources panel's section for one answer."""
+    heading = (f'<h4>Answer {turn}: <span class="rag-question">“{html.escape(answer.question)}”</span>'
+               "</h4>")
+    if answer.abstained or not answer.citations:
+        body = '<p class="rag-hint">Not found in the corpus: nothing to cite.</p>'
+    else:
+        body = "".join(render_source(c, turn) for c in answer.citations)
+    return f'<section class="rag-group" id="answer-{turn}">{heading}{body}</section>'
+
+
+def sources_panel(sections: list[str]) -> str:
+    if not sections:
+        return ('<p class="rag-hint">The sources of each answer appear here, newest first, with '
+                "the quoted sentences highlighted. Click a [n] marker in an answer to jump to "
+                "its passage.</p>")
+    return "".join(sections)
+
+
+def pending_message(question: str) -> str:
+    return ('<div class="rag-answer"><p class="rag-pending">Searching the corpus for '
+            f"“{html.escape(question)}”…</p></div>")
+
+
+def answer_text(answer: Answer) -> str:
+    """Plain text for API callers: the answer with [n] markers, then its sources."""
+    lines = []
+    if answer.searched_for and answer.searched_for != answer.question:
+        lines.append(f"(searched for: {answer.searched_for})")
+    lines.append(answer.answer)
+    if answer.citations:
+        lines += ["", "Sources:"]
+    for c in answer.citations:
+        cited = " … ".join(" ".join(c.text[s:e].split()) for s, e in c.highlights)
+        lines.append(f"[{c.n}] {c.title} ({c.doc_id})\n    “{cited}”")
+    return "\n".join(lines)
+
+
+# --- Corpus management -------------------------------------------------------------
+
+class UploadError(ValueError):
+    pass
+
+
+def corpus_name(uploaded: str) -> str:
+    """The name an uploaded file gets in the corpus folder: its base name, if acceptable."""
+    name = uploaded.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    if not name or name.startswith(".") or ".." in name or any(ord(ch) < 32 for ch in name):
+        raise UploadError(f"{uploaded!r}: not an acceptable file name")
+    if Path(name).suffix.lower() not in SUFFIXES:
+        raise UploadError(f"{name}: unsupported file type (use {', '.join(UPLOAD_TYPES)})")
+    return name
+
+
+def _inside(folder: Path, relative: str) -> Path | None:
+    """folder/relative, or None if that would lie outside the folder."""
+    root = folder.resolve()
+    path = (root / relative).resolve()
+    return path if path.is_relative_to(root) and path != root else None
+
+
+def save_upload(uploaded: Path, settings: Settings) -> str:
+    """Check one uploaded file and copy it into the corpus folder; returns its name there."""
+    name = corpus_name(uploaded.name)
+    size_mb = uploaded.stat().st_size / 2**20
+    if size_mb > settings.max_upload_mb:
+        raise UploadError(f"{name}: {size_mb:.1f} MB is over the {settings.max_upload_mb:g} MB "
+                          "upload limit (RAG_MAX_UPLOAD_MB)")
+    # Read it as ingest will before it enters the corpus: a file with nothing indexable
+    # is refused instead of failing on every later ingest.
+    loaded = load_corpus(uploaded)
+    if not loaded.documents:
+        reasons = "; ".join(e.reason for e in loaded.errors) or "no documents"
+        raise UploadError(f"{name}: {reasons}")
+    corpus = Path(settings.corpus_dir)
+    corpus.mkdir(parents=True, exist_ok=True)
+    target = _inside(corpus, name)
+    if target is None:
+        raise UploadError(f"{name}: not an acceptable file name")
+    shutil.copyfile(uploaded, target)
+    return name
+
+
+def delete_document(pipeline: Pipeline, doc_id: str) -> str:
+    """Remove a document from the index, and its file from the corpus folder when the
+    file holds only that document (so the next ingest does not bring it back)."""
+    doc = pipeline.store.documents().get(doc_id)
+    if doc is None:
+        raise UploadError(f"{doc_id}: not in the index")
+    pipeline.delete(doc_id)
+    if Path(doc.source_path).suffix.lower() == ".jsonl":
+        return (f"Removed {doc_id} from the index. It is still a line of {doc.source_path}, "
+                "so a full re-ingest of the corpus folder will add it back.")
+    file = _inside(Path(pipeline.settings.corpus_dir), doc.source_path)
+    if file is not None and file.is_file():
+        file.unlink()
+        return f"Removed {doc_id} from the index and deleted its file from the corpus folder."
+    return f"Removed {doc_id} from the index."
+
+
+def documents_rows(pipeline: Pipeline) -> list[list]:
+    return [[d.doc_id, d.title, d.chunks if d.complete else f"{d.chunks}/{d.expected_chunks}",
+             _when(d.ingested_at)] for d in pipeline.documents()]
+
+
+def _when(stamp: str) -> str:
+    try:
+        return datetime.fromisoformat(stamp).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return stamp
+
+
+def status_html(notes: list[str], errors: list[str]) -> str:
+    items = [f"<li>{html.escape(n)}</li>" for n in notes]
+    items += [f'<li class="rag-error">{html.escape(e)}</li>' for e in errors]
+    return f'<ul class="rag-status">{"".join(items)}</ul>'
+
+
+def _ingest_notes(saved: list[str], report: IngestReport) -> list[str]:
+    notes = [f"Saved to the corpus folder: {', '.join(saved)}."]
+    notes.append(f"Index: {len(report.added)} added, {len(report.updated)} updated, "
+                 f"{len(report.removed)} removed; {report.total_chunks} chunks in total "
+                 f"({report.seconds:.1f}s).")
+    return notes
+
+
+# --- The app -----------------------------------------------------------------------
+
+def build_app(pipeline: Pipeline) -> gr.Blocks:
+    settings = pipeline.settings
+
+    def respond(question: str, messages: list, asked: list[str]) -> Iterator[tuple]:
+        """Stream one answer into the chat; `asked` holds the earlier user questions."""
+        question = question.strip()
+        if not question:
+            yield question, messages, asked
+            return
+        turn = len(asked) + 1
+        messages = [*messages, {"role": "user", "content": html.escape(question)},
+                    {"role": "assistant", "content": pending_message(question)}]
+        yield "", messages, asked
+        index_empty = pipeline.store.count() == 0
+        for answer in pipeline.stream(question, asked):
+            messages[-1] = {"role": "assistant", "content": render_answer(answer, turn, index_empty)}
+            yield "", messages, asked
+        yield "", messages, [*asked, question]
+
+    def chat(message: str, asked: list[str]) -> Iterator[tuple[str, list[str]]]:
+        """Answer a question about the corpus, with [n] citations and their sources.
+        Earlier questions of the same session are taken into account for follow-ups."""
+        for answer in pipeline.stream(message, asked):
+            yield answer_text(answer), asked
+        yield answer_text(answer), [*asked, message]
+
+    def example_question(event: gr.SelectData) -> str:
+        return event.value["text"]
+
+    def document_choices() -> tuple:
+        rows = documents_rows(pipeline)
+        return rows, gr.update(choices=[row[0] for row in rows], value=None)
+
+    def upload(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple:
+        saved, errors = [], []
+        for file in files or []:
+            try:
+                saved.append(save_upload(Path(file), settings))
+            except UploadError as error:
+                errors.append(str(error))
+        if not saved:
+            return (status_html([], errors or ["No file was uploaded."]), *document_choices(), None)
+
+        def embedded(done: int, total: int) -> None:
+            progress((done, total), desc="Embedding", unit="chunks")
+
+        progress(0, desc="Reading the corpus folder")
+        report = pipeline.ingest(Path(settings.corpus_dir), progress=embedded)
+        errors += [f"skipped {e}" for e in report.errors]
+        return (status_html(_ingest_notes(saved, report), errors), *document_choices(), None)
+
+    def delete(doc_id: str | None) -> tuple:
+        if not doc_id:
+            return (status_html([], ["Choose a document to delete first."]), *document_choices())
+        try:
+            note, errors = [delete_document(pipeline, doc_id)], []
+        except UploadError as error:
+            note, errors = [], [str(error)]
+        return (status_html(note, errors), *document_choices())
+
+    def pick(event: gr.SelectData) -> str:
+        return event.row_value[0]
+
+    private: dict = {"api_visibility": "private"}
+    # One pipeline, one writer at a time: answering, ingesting and deleting take turns.
+    serialized: dict = {**private, "concurrency_id": "pipeline"}
+
+    with gr.Blocks(title="rag · ask the news corpus") as app:
+        gr.Markdown("## Ask the news corpus\nAnswers are sentences quoted from the indexed "
+                    "articles. Click a **[n]** marker to jump to its source passage, where the "
+                    "quoted sentences are highlighted.")
+        with gr.Tabs():
+            with gr.Tab("Ask", id="ask"):
+                chatbot = gr.Chatbot(
+                    elem_id="chat", label="Conversation", height="62vh", layout="panel",
+                    # Messages are HTML built above; no Markdown or LaTeX ($ in prices) parsing.
+                    render_markdown=False, latex_delimiters=[], sanitize_html=True, allow_tags=False,
+                    buttons=[], examples=[{"text": q} for q in EXAMPLES],
+                    placeholder="**Ask a question about the news articles in the corpus**, "
+                                "or start with an example:")
+                question_box = gr.Textbox(elem_id="question", show_label=False, submit_btn="Ask",
+                                          placeholder="Ask a question, e.g. Who backs Africa Corps?",
+                                          autofocus=True)
+                clear = gr.Button("New conversation", size="sm", variant="secondary")
+                asked = gr.State([])
+            with gr.Tab("Corpus", id="corpus"):
+                gr.Markdown(f"Add articles as {', '.join(UPLOAD_TYPES)} files (up to "
+                            f"{settings.max_upload_mb:g} MB each). They are saved in the corpus "
+                            "folder and indexed right away; unchanged documents are not re-embedded.")
+                files = gr.File(label="Add documents", file_count="multiple", file_types=UPLOAD_TYPES,
+                                elem_id="upload")
+                status = gr.HTML(elem_id="corpus-status")
+                table = gr.Dataframe(headers=DOCUMENT_COLUMNS, interactive=False, wrap=True,
+                                     label="Indexed documents (click a row to select it)",
+                                     elem_id="documents")
+                with gr.Row(equal_height=True):
+                    chosen = gr.Dropdown(label="Document to delete", choices=[], scale=4,
+                                         elem_id="delete-choice")
+                    remove = gr.Button("Delete document", variant="stop", scale=1)
+        # The scripting endpoint: hidden components, history kept in the session state.
+        api_question = gr.Textbox(visible=False)
+        api_answer = gr.Textbox(visible=False)
+        api_asked = gr.State([])
+        api_trigger = gr.Button(visible=False)
+
+        chat_io = {"fn": respond, "inputs": [question_box, chatbot, asked],
+                   "outputs": [question_box, chatbot, asked], "show_progress": "hidden", **serialized}
+        question_box.submit(**chat_io)
+        chatbot.example_select(example_question, None, question_box, queue=False, **private) \
+            .then(**chat_io)
+        clear.click(lambda: ([], [], ""), None, [chatbot, asked, question_box], queue=False, **private)
+        chatbot.clear(lambda: [], None, asked, queue=False, **private)
+        api_trigger.click(chat, [api_question, api_asked], [api_answer, api_asked], api_name="chat",
+                          concurrency_id="pipeline")
+
+        files.upload(upload, files, [status, table, chosen, files], **serialized)
+        remove.click(delete, chosen, [status, table, chosen], **serialized)
+        table.select(pick, None, chosen, queue=False, **private)
+        app.load(document_choices, None, [table, chosen], **private)
+    return app
+
+
+def _auth(value: str | None) -> tuple[str, str] | None:
+    if not value:
+        return None
+    user, sep, password = value.partition(":")
+    if not (sep and user and password):
+        raise ValueError("RAG_AUTH must look like user:password")
+    return user, password
+
+
+def launch(app: gr.Blocks, settings: Settings, **options) -> tuple:
+    """Start the server as `serve` does; `options` go to Blocks.launch (tests pass
+    prevent_thread_lock=True)."""
+    return app.launch(
+        server_name=settings.host, server_port=settings.port, auth=_auth(settings.auth),
+        auth_message="Sign in to ask the news corpus.",
+        max_file_size=int(settings.max_upload_mb * 2**20),
+        theme=THEME, css=CSS, footer_links=["api"],
+        ssr_mode=False, pwa=False, mcp_server=False, **options,
+    )
+
+
+def serve(settings: Settings) -> None:
+    launch(build_app(Pipeline(settings)), settings)

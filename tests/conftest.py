@@ -1,0 +1,54 @@
+import hashlib
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from llama_index.core.base.embeddings.base import BaseEmbedding
+
+from rag.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_CORPUS = ROOT / "corpus"
+
+
+class FakeEmbedding(BaseEmbedding):
+    """Deterministic bag-of-words hashing embedder: texts sharing words are close."""
+
+    model_name: str = "fake"
+    dimensions: int = 64
+
+    def _vector(self, text: str) -> list[float]:
+        vector = np.zeros(self.dimensions)
+        for word in re.findall(r"\w+", text.lower()):
+            digest = hashlib.md5(word.encode()).digest()
+            vector[digest[0] % self.dimensions] += 1.0 if digest[1] % 2 else -1.0
+        norm = np.linalg.norm(vector)
+        return (vector / norm if norm else vector + 1 / np.sqrt(self.dimensions)).tolist()
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self._vector(query)
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self._vector(text)
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._vector(query)
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedding:
+    return FakeEmbedding()
+
+
+@pytest.fixture
+def seed_corpus(tmp_path: Path) -> Path:
+    target = tmp_path / "corpus"
+    shutil.copytree(SEED_CORPUS, target)
+    return target
+
+
+@pytest.fixture
+def settings(tmp_path: Path, seed_corpus: Path) -> Settings:
+    return Settings(index_dir=tmp_path / "index", corpus_dir=seed_corpus, _env_file=None)

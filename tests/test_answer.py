@@ -1,0 +1,89 @@
+"""Extractive answering and its guarantees, with the fake embedder."""
+
+import pytest
+
+from rag.answer.base import Answer, Citation, unsupported_sentences
+from rag.answer.qtype import expected_type, has_answer_type
+from rag.condense import condense, needs_context
+from rag.pipeline import Pipeline
+from rag.prompts import ABSTAIN
+
+
+@pytest.fixture
+def pipeline(settings, fake_embedder, seed_corpus) -> Pipeline:
+    p = Pipeline(settings, embed_model=fake_embedder)
+    p.ingest(seed_corpus)
+    return p
+
+
+def test_answer_sentences_are_verbatim_and_every_marker_resolves(pipeline: Pipeline) -> None:
+    answer = pipeline.ask("Which US department sanctioned Sadio Camara, the Defense Minister?")
+    assert not answer.abstained
+    assert "Sadio Camara" in answer.answer
+    assert unsupported_sentences(answer) == []
+    numbers = {c.n for c in answer.citations}
+    assert numbers == set(range(1, len(answer.citations) + 1))
+    for citation in answer.citations:
+        assert f"[{citation.n}]" in answer.answer
+        document = (pipeline.settings.corpus_dir / citation.doc_id).read_text()
+        assert citation.end - citation.start == len(citation.text)
+        for start, end in citation.highlights:
+            assert citation.text[start:end] in answer.answer
+            assert " ".join(citation.text[start:end].split()) in " ".join(document.split())
+
+
+def test_answer_reports_what_was_searched_and_retrieved(pipeline: Pipeline) -> None:
+    answer = pipeline.ask("Who founded Wagner?")
+    assert answer.searched_for == "Who founded Wagner?"
+    assert len(answer.retrieved) == pipeline.settings.top_k
+    assert answer.latency_ms > 0 and answer.done
+
+
+def test_stream_grows_to_the_final_answer(pipeline: Pipeline) -> None:
+    steps = list(pipeline.stream("What did the Africa Corps announce about Mali?"))
+    assert [s.done for s in steps] == [False] * (len(steps) - 1) + [True]
+    texts = [s.answer for s in steps]
+    assert all(later.startswith(earlier) for earlier, later in zip(texts, texts[1:]))
+
+
+def test_weak_evidence_abstains_with_the_sentinel(pipeline: Pipeline) -> None:
+    pipeline.answerer.settings = pipeline.settings.model_copy(update={"abstain_threshold": 99.0})
+    answer = pipeline.ask("Who founded Wagner?")
+    assert answer.abstained and answer.answer == ABSTAIN and answer.citations == []
+
+
+def test_unsupported_sentences_catch_invented_text() -> None:
+    citation = Citation(n=1, doc_id="d", title="t", text="Alpha is here. Beta is there.", start=0, end=29)
+    good = Answer(question="q", answer="Beta is there. [1]", abstained=False, citations=[citation])
+    bad = Answer(question="q", answer="Gamma is nowhere. [1] Trailing claim.", abstained=False,
+                 citations=[citation])
+    wrong_marker = Answer(question="q", answer="Alpha is here. [2]", abstained=False, citations=[citation])
+    assert unsupported_sentences(good) == []
+    assert unsupported_sentences(bad) == ["Gamma is nowhere.", "Trailing claim."]
+    assert unsupported_sentences(wrong_marker) == ["Alpha is here."]
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("When did Wagner deploy to Mali?", "date"), ("In what year did it start?", "date"),
+    ("How many soldiers were killed?", "number"), ("Who founded Wagner?", "name"),
+    ("Why did France leave?", None),
+])
+def test_expected_answer_type(question: str, kind: str | None) -> None:
+    assert expected_type(question) == kind
+
+
+def test_answer_type_match() -> None:
+    assert has_answer_type("date", "It deployed in December 2021.", "When?")
+    assert not has_answer_type("date", "It deployed quickly.", "When?")
+    assert has_answer_type("number", "Four operators died.", "How many?")
+    assert has_answer_type("name", "It was founded by Yevgeny Prigozhin.", "Who founded Wagner?")
+    assert not has_answer_type("name", "Wagner was founded long ago.", "Who founded Wagner?")
+
+
+def test_condense_only_follow_ups() -> None:
+    history = ["Which Russian force stayed after Wagner left?"]
+    assert condense("Who backs it?", history) == "Who backs it? (Which Russian force stayed after Wagner left?)"
+    standalone = "When did the French government announce the withdrawal of its soldiers?"
+    assert condense(standalone, history) == standalone
+    assert condense("Who backs it?", []) == "Who backs it?"
+    assert needs_context("And when?") and not needs_context(standalone)
