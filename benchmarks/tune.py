@@ -10,17 +10,19 @@ goes into rag/settings.py and rag/answer/extractive.py).
 """
 
 import itertools
+import pickle
 import sys
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 from llama_index.core.schema import NodeWithScore, QueryBundle
 from tqdm import tqdm
 
 from rag.answer.extractive import WEIGHTS, Candidate
 from rag.condense import condense
 from rag.eval.cases import Case, load_cases
-from rag.eval.score import score_case, summarize
+from rag.eval.score import score_case
 from rag.pipeline import Pipeline
 from rag.retrieve import CANDIDATES, fuse
 from rag.settings import Settings
@@ -71,41 +73,52 @@ def retrieval(rows: list[dict], weight: float | None, k: int = 5) -> tuple[float
     return hits / n, rr / n
 
 
-def answers(rows: list[dict], weights, threshold: float, sentences: int) -> dict:
-    results, cases = [], []
+def answer_ok(case: Case, chosen: list[Candidate]) -> bool:
+    """Would these sentences pass the case, if the system answered at all?"""
+    result = score_case(case, answer=" ".join(c.text for c in chosen), abstained=False,
+                        cited=[c.passage.node.metadata["doc_id"] for c in chosen], retrieved=[],
+                        latency_ms=0)
+    return result.passed
+
+
+def outcomes(rows: list[dict], weights, sentences: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per case: best sentence score, whether answering passes, whether it should abstain."""
+    best, ok, abstain = [], [], []
     for row in rows:
-        case: Case = row["case"]
         ranked = sorted(row["candidates"], key=weights.score, reverse=True)
-        best = weights.score(ranked[0]) if ranked else -1
-        if best < threshold:
-            text, cited, abstained = "", [], True
-        else:
-            chosen = [c for c in ranked if weights.score(c) >= best - weights.margin][:sentences]
-            text = " ".join(c.text for c in chosen)
-            cited = [c.passage.node.metadata["doc_id"] for c in chosen]
-            abstained = False
-        cases.append(case)
-        results.append(score_case(case, answer=text, abstained=abstained, cited=cited,
-                                  retrieved=[], latency_ms=0))
-    return summarize(cases, results)
+        top = weights.score(ranked[0]) if ranked else -1.0
+        chosen = [c for c in ranked if weights.score(c) >= top - weights.margin][:sentences]
+        best.append(top)
+        ok.append(not row["case"].abstain and answer_ok(row["case"], chosen))
+        abstain.append(row["case"].abstain)
+    return np.array(best), np.array(ok), np.array(abstain)
+
+
+THRESHOLDS = np.arange(0.20, 0.90, 0.01)
+
+
+def pass_rates(best: np.ndarray, ok: np.ndarray, abstain: np.ndarray) -> np.ndarray:
+    """Pass rate at every threshold: abstain cases pass below it, answerable ones above it."""
+    below = best[None, :] < THRESHOLDS[:, None]
+    return ((below & abstain) | (~below & ok)).mean(axis=1)
 
 
 def search(datasets: dict[str, list[dict]]) -> None:
-    grid = itertools.product([0.2, 0.3, 0.4, 0.5, 0.6], [0.0, 0.05, 0.1, 0.2],
-                             [0.0, 0.05, 0.1, 0.15], [0.05, 0.1, 0.15, 0.25], [1, 2, 3])
+    grid = list(itertools.product([0.2, 0.3, 0.4, 0.5, 0.6], [0.0, 0.05, 0.1, 0.2],
+                                  [0.0, 0.05, 0.1, 0.15], [0.05, 0.1, 0.15, 0.25], [1, 2, 3]))
     best: dict[str, tuple] = {}
-    for overlap, rank, kind, margin, sentences in tqdm(list(grid), desc="grid"):
+    for overlap, rank, kind, margin, sentences in tqdm(grid, desc="grid"):
         weights = replace(WEIGHTS, cosine=1 - overlap, overlap=overlap, rank=rank,
                           answer_type=kind, margin=margin)
-        for threshold in [x / 100 for x in range(20, 80, 2)]:
-            rates = {name: answers(rows, weights, threshold, sentences)["pass_rate"]
-                     for name, rows in datasets.items()}
-            rates["mean"] = sum(rates.values()) / len(datasets)
-            for name, rate in rates.items():
-                if name not in best or rate > best[name][0]:
-                    best[name] = (rate, weights, threshold, sentences, dict(rates))
+        rates = {name: pass_rates(*outcomes(rows, weights, sentences)) for name, rows in datasets.items()}
+        rates["mean"] = sum(rates.values()) / len(datasets)
+        for name, curve in rates.items():
+            i = int(curve.argmax())
+            if name not in best or curve[i] > best[name][0]:
+                best[name] = (curve[i], weights, round(float(THRESHOLDS[i]), 2), sentences,
+                              {n: round(float(c[i]), 4) for n, c in rates.items()})
     for name, (rate, weights, threshold, sentences, all_rates) in best.items():
-        print(f"best for {name}: pass {rate:.3f} {weights} threshold={threshold} "
+        print(f"best for {name}: pass {rate:.4f} {weights} threshold={threshold} "
               f"sentences={sentences} -> {all_rates}")
 
 
@@ -114,12 +127,18 @@ def main() -> None:
     for arg in sys.argv[1:]:
         cases_file, index = arg.rsplit(":", 1)
         datasets[Path(cases_file).stem] = collect(cases_file, index)
+    # The cache lets a changed grid be searched again without recomputing features.
+    with open("/tmp/rag-tune-cache.pkl", "wb") as out:
+        pickle.dump(datasets, out)
     for name, rows in datasets.items():
         print(f"\n{name}: retrieval over {CANDIDATES} candidates per ranking (hit@5, MRR)")
         print(f"  RRF(k=60): {retrieval(rows, None)}")
         for weight in DENSE_WEIGHTS:
             print(f"  dense_weight={weight}: {retrieval(rows, weight)}")
-        print(f"  current answering: {answers(rows, WEIGHTS, Settings().abstain_threshold, Settings().answer_sentences)}")
+        curve = pass_rates(*outcomes(rows, WEIGHTS, Settings().answer_sentences))
+        now = int(np.searchsorted(THRESHOLDS, Settings().abstain_threshold))
+        print(f"  current answering: pass {curve[now]:.4f} (best threshold "
+              f"{THRESHOLDS[curve.argmax()]:.2f}: {curve.max():.4f})")
     search(datasets)
 
 

@@ -25,7 +25,7 @@ from rag.store import Store
 
 # Documents are embedded and written in groups of about this many chunks, so an
 # interrupted run keeps most of its work.
-_GROUP_CHUNKS = 256
+_GROUP_CHUNKS = 64
 
 Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
 
@@ -132,9 +132,8 @@ def _groups(pending: list) -> list[list]:
 
 
 def _embed(nodes: list[TextNode], embed_model: BaseEmbedding) -> None:
-    # Sorting by length keeps padding, and so wasted compute, low within each batch.
+    # Sorted by length so each batch pads little, wasting little compute.
     order = sorted(range(len(nodes)), key=lambda i: len(nodes[i].text))
     texts = [searchable_text(nodes[i].metadata.get("title", ""), nodes[i].text) for i in order]
-    vectors = embed_model.get_text_embedding_batch(texts)
-    for i, vector in zip(order, vectors):
+    for i, vector in zip(order, embed_model.get_text_embedding_batch(texts)):
         nodes[i].embedding = vector

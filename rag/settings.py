@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     # Retrieval
     top_k: int = 5
     # Share of the cosine in the fused score, the rest BM25 (benchmarks/tune.py).
-    dense_weight: float = 0.5
+    dense_weight: float = 0.7
 
     # Answering
     answer_backend: Literal["extractive"] = "extractive"

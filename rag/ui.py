@@ -39,24 +39,30 @@ THEME = gr.themes.Default(
 )
 CSS = """
 .rag-answer p { margin: 0 0 .5em 0; }
-.rag-searched { font-size: .85em; opacity: .75; }
+.rag-searched, .rag-hint { font-size: .85em; opacity: .75; }
 .rag-pending { opacity: .7; font-style: italic; }
+.rag-notfound { font-weight: 600; }
 a.rag-cite { text-decoration: none; font-weight: 600; padding: 0 .1em; }
 a.rag-cite:hover { text-decoration: underline; }
-.rag-sources { margin-top: .6em; }
-.rag-sources > summary { cursor: pointer; font-weight: 600; }
+/* Gradio sets overflow on blocks itself; the panel must scroll on its own, not the page. */
+#sources { max-height: 64vh; overflow-y: auto !important; overflow-anchor: none; padding-right: .4em; }
+.rag-group h4 { margin: .2em 0 .4em 0; font-size: .95em; }
+.rag-group + .rag-group { margin-top: 1.2em; padding-top: .8em; border-top: 1px solid var(--border-color-primary); }
+.rag-question { font-weight: 400; }
 .rag-source { border-left: 3px solid var(--border-color-primary); padding: .3em .7em;
-              margin: .5em 0; border-radius: 4px; scroll-margin: 1em; }
+              margin: .5em 0; border-radius: 4px; scroll-margin: .5em; }
 .rag-source:target { border-left-color: var(--color-accent); background: var(--background-fill-secondary);
                      animation: rag-flash 1.6s ease-out; }
 @keyframes rag-flash { from { box-shadow: 0 0 0 3px var(--color-accent); } to { box-shadow: none; } }
 .rag-source-meta { font-size: .8em; opacity: .75; }
-.rag-passage { white-space: pre-wrap; font-size: .9em; margin: .3em 0 0 0; }
+.rag-passage { white-space: pre-wrap; font-size: .9em; margin-top: .3em; line-height: 1.45; }
 .rag-passage mark { background: #fde68a; color: #1f2937; padding: 0 .1em; border-radius: 2px; }
-.rag-notfound { font-weight: 600; }
-.rag-hint { font-size: .85em; opacity: .75; }
 .rag-status .rag-error { color: var(--error-text-color, #b91c1c); }
 """
+
+# The newest answer's sources go on top: show them when they arrive, even if the panel
+# was scrolled down to an older answer's source.
+SCROLL_TO_NEWEST = "watch('value', () => element.closest('#sources')?.scrollTo(0, 0));"
 
 _MARKER = re.compile(r"\[(\d+)\]")
 
@@ -109,8 +115,7 @@ def render_source(citation: Citation, turn: int) -> str:
     return (f'<div class="rag-source" id="{source_id(turn, citation.n)}">'
             f"<div><strong>[{citation.n}] {html.escape(citation.title or citation.doc_id)}</strong></div>"
             f'<div class="rag-source-meta">{" · ".join(_source_details(citation))}</div>'
-            f'<blockquote class="rag-passage">{highlight(citation.text, citation.highlights)}'
-            "</blockquote></div>")
+            f'<div class="rag-passage">{highlight(citation.text, citation.highlights)}</div></div>')
 
 
 def render_answer(answer: Answer, turn: int, index_empty: bool = False) -> str:
@@ -251,11 +256,10 @@ def status_html(notes: list[str], errors: list[str]) -> str:
 
 
 def _ingest_notes(saved: list[str], report: IngestReport) -> list[str]:
-    notes = [f"Saved to the corpus folder: {', '.join(saved)}."]
-    notes.append(f"Index: {len(report.added)} added, {len(report.updated)} updated, "
-                 f"{len(report.removed)} removed; {report.total_chunks} chunks in total "
-                 f"({report.seconds:.1f}s).")
-    return notes
+    return [f"Saved to the corpus folder: {', '.join(saved)}.",
+            f"Index: {len(report.added)} added, {len(report.updated)} updated, "
+            f"{len(report.removed)} removed, {report.unchanged} unchanged; "
+            f"{report.total_chunks} chunks in total ({report.seconds:.1f}s)."]
 
 
 # --- The app -----------------------------------------------------------------------
@@ -263,21 +267,23 @@ def _ingest_notes(saved: list[str], report: IngestReport) -> list[str]:
 def build_app(pipeline: Pipeline) -> gr.Blocks:
     settings = pipeline.settings
 
-    def respond(question: str, messages: list, asked: list[str]) -> Iterator[tuple]:
-        """Stream one answer into the chat; `asked` holds the earlier user questions."""
+    def respond(question: str, messages: list, asked: list[str], sections: list[str]) -> Iterator[tuple]:
+        """Stream one answer into the chat and its sources into the panel. `asked` holds
+        the earlier user questions, `sections` the sources panel's sections, newest first."""
         question = question.strip()
         if not question:
-            yield question, messages, asked
+            yield question, messages, asked, sections, sources_panel(sections)
             return
         turn = len(asked) + 1
         messages = [*messages, {"role": "user", "content": html.escape(question)},
                     {"role": "assistant", "content": pending_message(question)}]
-        yield "", messages, asked
+        yield "", messages, asked, sections, sources_panel(sections)
         index_empty = pipeline.store.count() == 0
         for answer in pipeline.stream(question, asked):
             messages[-1] = {"role": "assistant", "content": render_answer(answer, turn, index_empty)}
-            yield "", messages, asked
-        yield "", messages, [*asked, question]
+            shown = [render_sources(answer, turn), *sections]
+            yield "", messages, asked, sections, sources_panel(shown)
+        yield "", messages, [*asked, question], shown, sources_panel(shown)
 
     def chat(message: str, asked: list[str]) -> Iterator[tuple[str, list[str]]]:
         """Answer a question about the corpus, with [n] citations and their sources.
@@ -285,6 +291,9 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
         for answer in pipeline.stream(message, asked):
             yield answer_text(answer), asked
         yield answer_text(answer), [*asked, message]
+
+    def new_conversation() -> tuple:
+        return [], [], [], sources_panel([]), ""
 
     def example_question(event: gr.SelectData) -> str:
         return event.value["text"]
@@ -329,49 +338,62 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
 
     with gr.Blocks(title="rag · ask the news corpus") as app:
         gr.Markdown("## Ask the news corpus\nAnswers are sentences quoted from the indexed "
-                    "articles. Click a **[n]** marker to jump to its source passage, where the "
+                    "articles. Click a **[n]** marker to see its source passage, where the "
                     "quoted sentences are highlighted.")
         with gr.Tabs():
             with gr.Tab("Ask", id="ask"):
-                chatbot = gr.Chatbot(
-                    elem_id="chat", label="Conversation", height="62vh", layout="panel",
-                    # Messages are HTML built above; no Markdown or LaTeX ($ in prices) parsing.
-                    render_markdown=False, latex_delimiters=[], sanitize_html=True, allow_tags=False,
-                    buttons=[], examples=[{"text": q} for q in EXAMPLES],
-                    placeholder="**Ask a question about the news articles in the corpus**, "
-                                "or start with an example:")
-                question_box = gr.Textbox(elem_id="question", show_label=False, submit_btn="Ask",
-                                          placeholder="Ask a question, e.g. Who backs Africa Corps?",
-                                          autofocus=True)
-                clear = gr.Button("New conversation", size="sm", variant="secondary")
+                with gr.Row():
+                    with gr.Column(scale=3, min_width=360):
+                        chatbot = gr.Chatbot(
+                            elem_id="chat", show_label=False, height="64vh", layout="panel",
+                            # Messages are HTML built above: no Markdown, no LaTeX ($ in prices).
+                            render_markdown=False, latex_delimiters=[], sanitize_html=True,
+                            allow_tags=False, buttons=[], examples=[{"text": q} for q in EXAMPLES],
+                            placeholder="**Ask a question about the news articles in the corpus**, "
+                                        "or start with an example:")
+                        question_box = gr.Textbox(
+                            elem_id="question", show_label=False, submit_btn="Ask", autofocus=True,
+                            placeholder="Ask a question, e.g. Who backs Africa Corps?")
+                        clear = gr.Button("New conversation", size="sm", variant="secondary")
+                    with gr.Column(scale=2, min_width=320):
+                        gr.Markdown("### Sources")
+                        sources = gr.HTML(sources_panel([]), elem_id="sources",
+                                          js_on_load=SCROLL_TO_NEWEST)
                 asked = gr.State([])
+                sections = gr.State([])
             with gr.Tab("Corpus", id="corpus"):
                 gr.Markdown(f"Add articles as {', '.join(UPLOAD_TYPES)} files (up to "
                             f"{settings.max_upload_mb:g} MB each). They are saved in the corpus "
                             "folder and indexed right away; unchanged documents are not re-embedded.")
                 files = gr.File(label="Add documents", file_count="multiple", file_types=UPLOAD_TYPES,
-                                elem_id="upload")
-                status = gr.HTML(elem_id="corpus-status")
+                                height=150, elem_id="upload")
+                status = gr.HTML(elem_id="corpus-status", js_on_load=None)
                 table = gr.Dataframe(headers=DOCUMENT_COLUMNS, interactive=False, wrap=True,
-                                     label="Indexed documents (click a row to select it)",
+                                     column_widths=["24%", "52%", "8%", "16%"], max_height=420,
+                                     show_search="search", buttons=["fullscreen"],
+                                     label="Indexed documents (click a row to select it for deletion)",
                                      elem_id="documents")
-                with gr.Row(equal_height=True):
+                with gr.Row():
                     chosen = gr.Dropdown(label="Document to delete", choices=[], scale=4,
                                          elem_id="delete-choice")
-                    remove = gr.Button("Delete document", variant="stop", scale=1)
+                    remove = gr.Button("Delete document", variant="stop", scale=1, size="md",
+                                       elem_id="delete")
         # The scripting endpoint: hidden components, history kept in the session state.
         api_question = gr.Textbox(visible=False)
         api_answer = gr.Textbox(visible=False)
         api_asked = gr.State([])
         api_trigger = gr.Button(visible=False)
 
-        chat_io = {"fn": respond, "inputs": [question_box, chatbot, asked],
-                   "outputs": [question_box, chatbot, asked], "show_progress": "hidden", **serialized}
+        chat_io = {"fn": respond, "inputs": [question_box, chatbot, asked, sections],
+                   "outputs": [question_box, chatbot, asked, sections, sources],
+                   "show_progress": "hidden", **serialized}
         question_box.submit(**chat_io)
         chatbot.example_select(example_question, None, question_box, queue=False, **private) \
             .then(**chat_io)
-        clear.click(lambda: ([], [], ""), None, [chatbot, asked, question_box], queue=False, **private)
-        chatbot.clear(lambda: [], None, asked, queue=False, **private)
+        reset = {"fn": new_conversation, "outputs": [chatbot, asked, sections, sources, question_box],
+                 "queue": False, **private}
+        clear.click(**reset)
+        chatbot.clear(**reset)  # the chatbot's own trash icon
         api_trigger.click(chat, [api_question, api_asked], [api_answer, api_asked], api_name="chat",
                           concurrency_id="pipeline")
 

@@ -7,6 +7,7 @@ of the chunk they sit in; when even the best sentence is a weak match, the answe
 is the abstention sentinel.
 """
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ from rag.lexical import LexicalIndex, terms
 from rag.settings import Settings
 
 _MIN_WORDS = 4  # headings and fragments make poor answers
+_CACHE_SIZE = 20_000  # sentence vectors kept (about 30 MB)
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class ExtractiveAnswerer:
                  settings: Settings, weights: Weights = WEIGHTS) -> None:
         self.embed_model, self.lexical, self.settings = embed_model, lexical, settings
         self.weights = weights
+        self._cache: OrderedDict[str, list[float]] = OrderedDict()
 
     def stream(self, question: str, passages: list[NodeWithScore]) -> Iterator[Answer]:
         candidates = self.score(question, passages)
@@ -80,7 +83,7 @@ class ExtractiveAnswerer:
         candidates = self._candidates(passages)
         if not candidates:
             return []
-        vectors = np.array(self.embed_model.get_text_embedding_batch([c.text for c in candidates]))
+        vectors = self._vectors([c.text for c in candidates])
         query = np.array(self.embed_model.get_query_embedding(question))
         lexical = self.lexical()
         weights = {t: lexical.idf(t) for t in set(terms(question))}
@@ -93,6 +96,16 @@ class ExtractiveAnswerer:
             candidate.type_match = has_answer_type(kind, candidate.text, question)
             candidate.score = self.weights.score(candidate)
         return sorted(candidates, key=lambda c: c.score, reverse=True)
+
+    def _vectors(self, texts: list[str]) -> np.ndarray:
+        # Embedding sentences is most of an answer's latency, and the same passages come
+        # back for related questions: remember recent sentence vectors.
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            self._cache.update(zip(missing, self.embed_model.get_text_embedding_batch(missing)))
+        while len(self._cache) > _CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return np.array([self._cache[t] for t in texts])
 
     def _candidates(self, passages: list[NodeWithScore]) -> list[Candidate]:
         seen: set[tuple[str, int]] = set()  # overlapping chunks repeat sentences

