@@ -27,7 +27,8 @@ from rag.settings import Settings
 EXAMPLES = [
     "When did Wagner deploy to Mali?",
     "Which Russian force stayed after Wagner left?",
-    "Why did France withdraw its soldiers from Mali?",
+    "What kind of organisation is the Wagner Group?",
+    "What did Lavrov promise Mali?",
 ]
 UPLOAD_TYPES = sorted(SUFFIXES)
 DOCUMENT_COLUMNS = ["ID", "Title", "Chunks", "Ingested (UTC)"]
@@ -42,16 +43,19 @@ CSS = """
 .rag-searched, .rag-hint { font-size: .85em; opacity: .75; }
 .rag-pending { opacity: .7; font-style: italic; }
 .rag-notfound { font-weight: 600; }
-a.rag-cite { text-decoration: none; font-weight: 600; padding: 0 .1em; }
+a.rag-cite { text-decoration: none; font-weight: 600; padding: 0 .25em; border-radius: 4px;
+             color: var(--color-accent); background: var(--color-accent-soft); }
 a.rag-cite:hover { text-decoration: underline; }
 /* Gradio sets overflow on blocks itself; the panel must scroll on its own, not the page. */
 #sources { max-height: 64vh; overflow-y: auto !important; overflow-anchor: none; padding-right: .4em; }
 .rag-group h4 { margin: .2em 0 .4em 0; font-size: .95em; }
-.rag-group + .rag-group { margin-top: 1.2em; padding-top: .8em; border-top: 1px solid var(--border-color-primary); }
+.rag-group + .rag-group { margin-top: 1.2em; padding-top: .8em;
+                          border-top: 1px solid var(--border-color-primary); }
 .rag-question { font-weight: 400; }
 .rag-source { border-left: 3px solid var(--border-color-primary); padding: .3em .7em;
               margin: .5em 0; border-radius: 4px; scroll-margin: .5em; }
-.rag-source:target { border-left-color: var(--color-accent); background: var(--background-fill-secondary);
+.rag-source:target { border-left-color: var(--color-accent);
+                     background: var(--background-fill-secondary);
                      animation: rag-flash 1.6s ease-out; }
 @keyframes rag-flash { from { box-shadow: 0 0 0 3px var(--color-accent); } to { box-shadow: none; } }
 .rag-source-meta { font-size: .8em; opacity: .75; }
@@ -100,11 +104,15 @@ def _linked_answer(answer: Answer, turn: int) -> str:
     return _MARKER.sub(link, html.escape(answer.answer))
 
 
-def _source_details(citation: Citation) -> list[str]:
+def _dated(citation: Citation) -> list[str]:
+    """The document id, then its date and source when the corpus gave them."""
     meta = citation.metadata
-    details = [html.escape(citation.doc_id)]
-    details += [html.escape(str(meta[key])) for key in ("published_at", "source") if meta.get(key)]
-    url = str(meta.get("url", ""))
+    return [citation.doc_id, *(str(meta[key]) for key in ("published_at", "source") if meta.get(key))]
+
+
+def _source_details(citation: Citation) -> list[str]:
+    details = [html.escape(part) for part in _dated(citation)]
+    url = str(citation.metadata.get("url", ""))
     if url.startswith(("http://", "https://")):  # never a javascript: or data: link
         details.append(f'<a href="{html.escape(url)}" target="_blank" rel="noopener noreferrer">'
                        "original article</a>")
@@ -113,7 +121,8 @@ def _source_details(citation: Citation) -> list[str]:
 
 def render_source(citation: Citation, turn: int) -> str:
     return (f'<div class="rag-source" id="{source_id(turn, citation.n)}">'
-            f"<div><strong>[{citation.n}] {html.escape(citation.title or citation.doc_id)}</strong></div>"
+            f"<div><strong>[{citation.n}] {html.escape(citation.title or citation.doc_id)}"
+            "</strong></div>"
             f'<div class="rag-source-meta">{" · ".join(_source_details(citation))}</div>'
             f'<div class="rag-passage">{highlight(citation.text, citation.highlights)}</div></div>')
 
@@ -123,7 +132,8 @@ def render_answer(answer: Answer, turn: int, index_empty: bool = False) -> str:
     classes = "rag-answer rag-done" if answer.done else "rag-answer"
     parts = [f'<div class="{classes}">']
     if answer.searched_for and answer.searched_for != answer.question:
-        parts.append(f'<p class="rag-searched">searched for: “{html.escape(answer.searched_for)}”</p>')
+        parts.append('<p class="rag-searched">searched for: '
+                     f"“{html.escape(answer.searched_for)}”</p>")
     if answer.abstained:
         hint = (f"{NO_INDEX} Or add documents in the Corpus tab." if index_empty else
                 "No passage in the corpus answers this well enough, so nothing is cited. "
@@ -139,8 +149,8 @@ def render_answer(answer: Answer, turn: int, index_empty: bool = False) -> str:
 
 def render_sources(answer: Answer, turn: int) -> str:
     """The sources panel's section for one answer."""
-    heading = (f'<h4>Answer {turn}: <span class="rag-question">“{html.escape(answer.question)}”</span>'
-               "</h4>")
+    heading = (f'<h4>Answer {turn}: <span class="rag-question">“{html.escape(answer.question)}”'
+               "</span></h4>")
     if answer.abstained or not answer.citations:
         body = '<p class="rag-hint">Not found in the corpus: nothing to cite.</p>'
     else:
@@ -171,23 +181,23 @@ def answer_text(answer: Answer) -> str:
         lines += ["", "Sources:"]
     for c in answer.citations:
         cited = " … ".join(" ".join(c.text[s:e].split()) for s, e in c.highlights)
-        lines.append(f"[{c.n}] {c.title} ({c.doc_id})\n    “{cited}”")
+        lines.append(f"[{c.n}] {c.title} ({', '.join(_dated(c))})\n    “{cited}”")
     return "\n".join(lines)
 
 
 # --- Corpus management -------------------------------------------------------------
 
-class UploadError(ValueError):
-    pass
+class CorpusError(ValueError):
+    """An upload or deletion refused, with the reason to show the user."""
 
 
 def corpus_name(uploaded: str) -> str:
     """The name an uploaded file gets in the corpus folder: its base name, if acceptable."""
     name = uploaded.replace("\\", "/").rsplit("/", 1)[-1].strip()
     if not name or name.startswith(".") or ".." in name or any(ord(ch) < 32 for ch in name):
-        raise UploadError(f"{uploaded!r}: not an acceptable file name")
+        raise CorpusError(f"{uploaded!r}: not an acceptable file name")
     if Path(name).suffix.lower() not in SUFFIXES:
-        raise UploadError(f"{name}: unsupported file type (use {', '.join(UPLOAD_TYPES)})")
+        raise CorpusError(f"{name}: unsupported file type (use {', '.join(UPLOAD_TYPES)})")
     return name
 
 
@@ -203,19 +213,19 @@ def save_upload(uploaded: Path, settings: Settings) -> str:
     name = corpus_name(uploaded.name)
     size_mb = uploaded.stat().st_size / 2**20
     if size_mb > settings.max_upload_mb:
-        raise UploadError(f"{name}: {size_mb:.1f} MB is over the {settings.max_upload_mb:g} MB "
+        raise CorpusError(f"{name}: {size_mb:.3g} MB is over the {settings.max_upload_mb:g} MB "
                           "upload limit (RAG_MAX_UPLOAD_MB)")
     # Read it as ingest will before it enters the corpus: a file with nothing indexable
     # is refused instead of failing on every later ingest.
     loaded = load_corpus(uploaded)
     if not loaded.documents:
         reasons = "; ".join(e.reason for e in loaded.errors) or "no documents"
-        raise UploadError(f"{name}: {reasons}")
+        raise CorpusError(f"{name}: {reasons}")
     corpus = Path(settings.corpus_dir)
     corpus.mkdir(parents=True, exist_ok=True)
-    target = _inside(corpus, name)
+    target = _inside(corpus, name)  # resolved: a symlink in the corpus cannot redirect the write
     if target is None:
-        raise UploadError(f"{name}: not an acceptable file name")
+        raise CorpusError(f"{name}: not an acceptable file name")
     shutil.copyfile(uploaded, target)
     return name
 
@@ -225,11 +235,11 @@ def delete_document(pipeline: Pipeline, doc_id: str) -> str:
     file holds only that document (so the next ingest does not bring it back)."""
     doc = pipeline.store.documents().get(doc_id)
     if doc is None:
-        raise UploadError(f"{doc_id}: not in the index")
+        raise CorpusError(f"{doc_id}: not in the index")
     pipeline.delete(doc_id)
     if Path(doc.source_path).suffix.lower() == ".jsonl":
-        return (f"Removed {doc_id} from the index. It is still a line of {doc.source_path}, "
-                "so a full re-ingest of the corpus folder will add it back.")
+        return (f"Removed {doc_id} from the index. It is still a line of {doc.source_path}, so "
+                "the next ingest of the corpus folder will add it back unless that line goes.")
     file = _inside(Path(pipeline.settings.corpus_dir), doc.source_path)
     if file is not None and file.is_file():
         file.unlink()
@@ -279,18 +289,16 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
                     {"role": "assistant", "content": pending_message(question)}]
         yield "", messages, asked, sections, sources_panel(sections)
         index_empty = pipeline.store.count() == 0
-        for answer in pipeline.stream(question, asked):
+        for answer in pipeline.stream(question, history=asked):
             messages[-1] = {"role": "assistant", "content": render_answer(answer, turn, index_empty)}
             shown = [render_sources(answer, turn), *sections]
-            yield "", messages, asked, sections, sources_panel(shown)
-        yield "", messages, [*asked, question], shown, sources_panel(shown)
+            yield "", messages, [*asked, question], shown, sources_panel(shown)
 
     def chat(message: str, asked: list[str]) -> Iterator[tuple[str, list[str]]]:
         """Answer a question about the corpus, with [n] citations and their sources.
         Earlier questions of the same session are taken into account for follow-ups."""
-        for answer in pipeline.stream(message, asked):
-            yield answer_text(answer), asked
-        yield answer_text(answer), [*asked, message]
+        for answer in pipeline.stream(message, history=asked):
+            yield answer_text(answer), [*asked, message]
 
     def new_conversation() -> tuple:
         return [], [], [], sources_panel([]), ""
@@ -307,7 +315,7 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
         for file in files or []:
             try:
                 saved.append(save_upload(Path(file), settings))
-            except UploadError as error:
+            except CorpusError as error:
                 errors.append(str(error))
         if not saved:
             return (status_html([], errors or ["No file was uploaded."]), *document_choices(), None)
@@ -325,7 +333,7 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
             return (status_html([], ["Choose a document to delete first."]), *document_choices())
         try:
             note, errors = [delete_document(pipeline, doc_id)], []
-        except UploadError as error:
+        except CorpusError as error:
             note, errors = [], [str(error)]
         return (status_html(note, errors), *document_choices())
 
@@ -339,7 +347,7 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
     with gr.Blocks(title="rag · ask the news corpus") as app:
         gr.Markdown("## Ask the news corpus\nAnswers are sentences quoted from the indexed "
                     "articles. Click a **[n]** marker to see its source passage, where the "
-                    "quoted sentences are highlighted.")
+                    "quoted sentences are highlighted. Add or remove articles in the **Corpus** tab.")
         with gr.Tabs():
             with gr.Tab("Ask", id="ask"):
                 with gr.Row():
@@ -404,7 +412,8 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
     return app
 
 
-def _auth(value: str | None) -> tuple[str, str] | None:
+def parse_auth(value: str | None) -> tuple[str, str] | None:
+    """RAG_AUTH's "user:password" as Gradio wants it; None leaves the app open."""
     if not value:
         return None
     user, sep, password = value.partition(":")
@@ -417,7 +426,7 @@ def launch(app: gr.Blocks, settings: Settings, **options) -> tuple:
     """Start the server as `serve` does; `options` go to Blocks.launch (tests pass
     prevent_thread_lock=True)."""
     return app.launch(
-        server_name=settings.host, server_port=settings.port, auth=_auth(settings.auth),
+        server_name=settings.host, server_port=settings.port, auth=parse_auth(settings.auth),
         auth_message="Sign in to ask the news corpus.",
         max_file_size=int(settings.max_upload_mb * 2**20),
         theme=THEME, css=CSS, footer_links=["api"],
@@ -426,4 +435,5 @@ def launch(app: gr.Blocks, settings: Settings, **options) -> tuple:
 
 
 def serve(settings: Settings) -> None:
+    parse_auth(settings.auth)  # a malformed RAG_AUTH fails before the model loads
     launch(build_app(Pipeline(settings)), settings)

@@ -5,11 +5,13 @@ from pathlib import Path
 
 import pytest
 from gradio_client import Client
+from gradio_client.exceptions import AuthenticationError
 
 from rag.answer import Answer, Citation
 from rag.prompts import ABSTAIN
-from rag.ui import UploadError, corpus_name, delete_document, highlight, render_answer, save_upload
-from tests.ui_helpers import running_app, temp_settings
+from rag.ui import (CorpusError, build_app, corpus_name, delete_document, highlight, launch,
+                    parse_auth, render_answer, render_source, save_upload)
+from tests.ui_helpers import free_port, running_app, temp_settings
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +61,31 @@ def test_abstains_outside_the_corpus(client):
 
 
 @pytest.mark.integration
+def test_auth_setting_requires_a_login(served):
+    _, pipeline = served
+    settings = pipeline.settings.model_copy(update={"auth": "reader:secret", "port": free_port()})
+    app = build_app(pipeline)
+    _, url, _ = launch(app, settings, prevent_thread_lock=True, quiet=True)
+    try:
+        with pytest.raises(AuthenticationError):
+            Client(url, verbose=False)
+        reader = Client(url, auth=("reader", "secret"), verbose=False)
+        assert "December 2021" in reader.predict("When did Wagner deploy to Mali?", api_name="/chat")
+    finally:
+        app.close()
+
+
+@pytest.mark.parametrize("value", ["no-colon-here", ":secret", "reader:"])
+def test_malformed_auth_setting_is_refused(value):
+    with pytest.raises(ValueError, match="user:password"):
+        parse_auth(value)
+
+
+def test_auth_password_may_contain_colons():
+    assert parse_auth("reader:se:cret") == ("reader", "se:cret")
+
+
+@pytest.mark.integration
 def test_delete_removes_the_document_and_its_file(served, tmp_path):
     _, pipeline = served
     upload = tmp_path / "zorbia.txt"
@@ -81,7 +108,7 @@ def test_upload_names_lose_their_folders(name):
 @pytest.mark.parametrize("name", ["", ".env.txt", "..", "notes.exe", "notes.txt.pdf", "a..b.txt",
                                   "bad\nname.txt"])
 def test_unacceptable_upload_names_are_refused(name):
-    with pytest.raises(UploadError):
+    with pytest.raises(CorpusError):
         corpus_name(name)
 
 
@@ -89,7 +116,7 @@ def test_oversized_uploads_are_refused_with_the_limit(tmp_path):
     settings = temp_settings(tmp_path, max_upload_mb=0.01)
     big = tmp_path / "big.txt"
     big.write_text("Words of a long article. " * 1000)
-    with pytest.raises(UploadError, match=r"over the 0.01 MB upload limit"):
+    with pytest.raises(CorpusError, match=r"over the 0.01 MB upload limit"):
         save_upload(big, settings)
     assert not (settings.corpus_dir / "big.txt").exists()
 
@@ -98,7 +125,7 @@ def test_unreadable_uploads_are_not_saved(tmp_path):
     settings = temp_settings(tmp_path)
     empty = tmp_path / "empty.md"
     empty.write_text("   \n")
-    with pytest.raises(UploadError, match="empty file"):
+    with pytest.raises(CorpusError, match="empty file"):
         save_upload(empty, settings)
     assert not (settings.corpus_dir / "empty.md").exists()
 
@@ -119,3 +146,15 @@ def test_answer_markup_is_escaped_and_only_known_markers_link():
     assert "&lt;i&gt;cited&lt;/i&gt;" in rendered
     assert 'href="#src-3-1"' in rendered and 'title="&lt;b&gt;T&lt;/b&gt;"' in rendered
     assert "[7]</a>" not in rendered
+
+
+def test_source_links_only_to_web_addresses():
+    def source(url: str) -> str:
+        citation = Citation(n=2, doc_id="feed.jsonl#7", title="T", text="x", start=0, end=1,
+                            metadata={"url": url, "published_at": "2024-06-01", "source": "<Wire>"})
+        return render_source(citation, turn=1)
+
+    assert 'href="https://example.org/a?b=1&amp;c=2"' in source("https://example.org/a?b=1&c=2")
+    hostile = source("javascript:alert(1)")
+    assert "href" not in hostile and "javascript" not in hostile
+    assert 'id="src-1-2"' in hostile and "2024-06-01 · &lt;Wire&gt;" in hostile

@@ -7,6 +7,7 @@ of the chunk they sit in; when even the best sentence is a weak match, the answe
 is the abstention sentinel.
 """
 
+import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,7 +22,8 @@ from rag.chunk import sentence_spans
 from rag.lexical import LexicalIndex, terms
 from rag.settings import Settings
 
-_MIN_WORDS = 4  # headings and fragments make poor answers
+_STATEMENT_END = re.compile(r"[.!?][\"'”’)\]]*$")
+_MIN_WORDS = 4
 _CACHE_SIZE = 20_000  # sentence vectors kept (about 30 MB)
 
 
@@ -34,7 +36,7 @@ class Weights:
     overlap: float = 0.4
     rank: float = 0.1  # bonus 1/(rank+1) for sentences of higher-ranked passages
     answer_type: float = 0.1  # bonus when the sentence holds the kind of answer asked for
-    margin: float = 0.12  # further sentences must score within this of the best one
+    margin: float = 0.25  # further sentences must score within this of the best one
 
     def score(self, c: "Candidate") -> float:
         return (self.cosine * c.cosine + self.overlap * c.overlap + self.rank / (c.rank + 1)
@@ -115,7 +117,7 @@ class ExtractiveAnswerer:
             text, base = node.get_content(), node.start_char_idx or 0
             for start, end in sentence_spans(text):
                 key = (node.ref_doc_id or node.node_id, base + start)
-                if key in seen or len(text[start:end].split()) < _MIN_WORDS:
+                if key in seen or not _is_statement(text[start:end]):
                     continue
                 seen.add(key)
                 candidates.append(Candidate(rank, passage, start, end))
@@ -135,6 +137,11 @@ class ExtractiveAnswerer:
             citation.highlights.sort()
         return Answer(question=question, answer=" ".join(parts), abstained=False,
                       citations=list(citations.values()), done=done)
+
+
+def _is_statement(sentence: str) -> bool:
+    """Headlines, table cells and fragments make poor answers: keep real sentences."""
+    return len(sentence.split()) >= _MIN_WORDS and bool(_STATEMENT_END.search(sentence))
 
 
 _DOC_KEYS = {"doc_id", "title", "content_hash", "source_path", "chunk", "n_chunks", "ingested_at",
