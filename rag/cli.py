@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from rag.answer import Answer
+from rag.lock import IndexBusy
 from rag.settings import Settings
 
 
@@ -193,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except (FileNotFoundError, ValueError) as error:
+    except (FileNotFoundError, ValueError, IndexBusy) as error:
         print(f"rag: {error}", file=sys.stderr)
         return 2
 

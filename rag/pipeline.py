@@ -15,6 +15,7 @@ from rag.answer.base import final
 from rag.answer.extractive import ExtractiveAnswerer
 from rag.condense import condense
 from rag.ingest import IngestReport, Progress, ingest
+from rag.lock import WriterLock
 from rag.retrieve import HybridRetriever
 from rag.settings import Settings
 from rag.store import IndexedDocument, Store
@@ -31,6 +32,7 @@ class Pipeline:
         self.settings = settings or Settings()
         self.embed_model = embed_model or default_embedder(self.settings)
         self.store = Store(self.settings)
+        self.writer = WriterLock(self.settings.index_dir, enabled=not self.settings.chroma_url)
         self.retriever = HybridRetriever(self.store, self.embed_model, self.settings)
         self.answerer = self._answerer()
 
@@ -42,15 +44,17 @@ class Pipeline:
 
     def ingest(self, path: Path | None = None, progress: Progress | None = None,
                show_progress: bool = False) -> IngestReport:
-        return ingest(Path(path or self.settings.corpus_dir), self.store, self.embed_model,
-                      self.settings, progress=progress, show_progress=show_progress)
+        with self.writer:
+            return ingest(Path(path or self.settings.corpus_dir), self.store, self.embed_model,
+                          self.settings, progress=progress, show_progress=show_progress)
 
     def documents(self) -> list[IndexedDocument]:
         return sorted(self.store.documents().values(), key=lambda d: d.doc_id)
 
     def delete(self, doc_id: str) -> None:
-        self.store.delete_document(doc_id)
-        self.retriever.lexical()  # BM25 follows the collection
+        with self.writer:
+            self.store.delete_document(doc_id)
+            self.retriever.lexical()  # BM25 follows the collection
 
     def search(self, query: str, k: int | None = None) -> list[NodeWithScore]:
         if self.store.count() == 0:

@@ -436,4 +436,6 @@ def launch(app: gr.Blocks, settings: Settings, **options) -> tuple:
 
 def serve(settings: Settings) -> None:
     parse_auth(settings.auth)  # a malformed RAG_AUTH fails before the model loads
-    launch(build_app(Pipeline(settings)), settings)
+    pipeline = Pipeline(settings)
+    with pipeline.writer:  # the UI owns the index while it runs
+        launch(build_app(pipeline), settings)

@@ -70,3 +70,19 @@ def test_index_folders_are_independent(tmp_path, fake_embedder, seed_corpus) -> 
     assert len(a.documents()) == 5 and b.documents() == []
     assert b.search("Wagner") == []
     assert b.ask("Who leads Wagner?").abstained
+
+
+def test_one_writer_per_index_folder(settings, fake_embedder, seed_corpus) -> None:
+    import subprocess
+    import sys
+
+    owner = pipeline(settings, fake_embedder)
+    with owner.writer:  # as the chat UI holds it while it runs
+        owner.ingest(seed_corpus)  # re-entrant for its holder
+        other = subprocess.run(
+            [sys.executable, "-m", "rag.cli", "ingest", str(seed_corpus), "--index", str(settings.index_dir)],
+            capture_output=True, text=True, timeout=300)
+        assert other.returncode == 2
+        assert "being written by another process" in other.stderr
+    second = pipeline(settings, fake_embedder)
+    assert not second.ingest(seed_corpus).changed  # free again once released
