@@ -11,7 +11,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
 from rag.answer import Answer, Answerer
-from rag.answer.base import final
+from rag.answer.base import final, unsupported_sentences
 from rag.answer.extractive import ExtractiveAnswerer
 from rag.condense import condense
 from rag.ingest import IngestReport, Progress, ingest
@@ -74,6 +74,9 @@ class Pipeline:
         else:
             answers = self.answerer.stream(standalone, passages)
         for answer in answers:
+            if answer.done and unsupported_sentences(answer):
+                # A backend that says what its cited passage does not: show nothing of it.
+                answer = Answer.abstention(question)
             answer.question, answer.searched_for, answer.retrieved = question, standalone, retrieved
             answer.latency_ms = round((time.perf_counter() - started) * 1000, 1)
             yield answer

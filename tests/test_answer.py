@@ -87,3 +87,17 @@ def test_condense_only_follow_ups() -> None:
     assert condense(standalone, history) == standalone
     assert condense("Who backs it?", []) == "Who backs it?"
     assert needs_context("And when?") and not needs_context(standalone)
+
+
+def test_pipeline_refuses_an_answer_its_passages_do_not_support(pipeline: Pipeline) -> None:
+    class Inventing:
+        def stream(self, question, passages):
+            node = passages[0].node
+            citation = Citation(n=1, doc_id=node.metadata["doc_id"], title="", text=node.get_content(),
+                                start=0, end=len(node.get_content()))
+            yield Answer(question=question, answer="Wagner was founded on the Moon. [1]",
+                         abstained=False, citations=[citation])
+
+    pipeline.answerer = Inventing()
+    answer = pipeline.ask("Who founded Wagner?")
+    assert answer.abstained and answer.answer == ABSTAIN and answer.citations == []

@@ -24,6 +24,7 @@ from rag.settings import Settings
 
 _STATEMENT_END = re.compile(r"[.!?][\"'”’)\]]*$")
 _MIN_WORDS = 4
+_FOOTNOTE = re.compile(r"\[\d+\]")
 _CACHE_SIZE = 20_000  # sentence vectors kept (about 30 MB)
 
 
@@ -140,8 +141,10 @@ class ExtractiveAnswerer:
 
 
 def _is_statement(sentence: str) -> bool:
-    """Headlines, table cells and fragments make poor answers: keep real sentences."""
-    return len(sentence.split()) >= _MIN_WORDS and bool(_STATEMENT_END.search(sentence))
+    """Headlines, table cells and fragments make poor answers: keep real sentences.
+    A sentence with its own "[3]" (a footnote) would read as a citation marker."""
+    return (len(sentence.split()) >= _MIN_WORDS and bool(_STATEMENT_END.search(sentence))
+            and not _FOOTNOTE.search(sentence))
 
 
 _DOC_KEYS = {"doc_id", "title", "content_hash", "source_path", "chunk", "n_chunks", "ingested_at",
