@@ -1,6 +1,7 @@
 import hashlib
 import re
 import shutil
+import socket
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +36,12 @@ class FakeEmbedding(BaseEmbedding):
 
     async def _aget_query_embedding(self, query: str) -> list[float]:
         return self._vector(query)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 @pytest.fixture

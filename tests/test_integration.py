@@ -17,7 +17,7 @@ from rag.embed import MAX_TOKENS, MiniLMEmbedding
 from rag.pipeline import Pipeline
 from rag.prompts import ABSTAIN
 from rag.settings import Settings
-from tests.conftest import ROOT, SEED_CORPUS
+from tests.conftest import ROOT, SEED_CORPUS, free_port
 
 pytestmark = pytest.mark.integration
 RAG = [sys.executable, "-m", "rag.cli"]
@@ -97,12 +97,6 @@ def test_cli_ingest_search_ask(tmp_path: Path) -> None:
     # The index folder is settable by environment too.
     text = run_rag("ask", "Who won the 2022 World Cup?", env={"RAG_INDEX_DIR": index})
     assert text.stdout.startswith(ABSTAIN)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_chroma_server_backend(tmp_path: Path) -> None:

@@ -1,7 +1,6 @@
 """Shared by the UI tests: a throwaway corpus and index, and the app served on a free port."""
 
 import shutil
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -9,15 +8,7 @@ from pathlib import Path
 from rag.pipeline import Pipeline
 from rag.settings import Settings
 from rag.ui import build_app, launch
-
-ROOT = Path(__file__).resolve().parents[1]
-SEED_CORPUS = ROOT / "corpus"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.conftest import ROOT, SEED_CORPUS, free_port  # noqa: F401 (ROOT: for the UI tests)
 
 
 def temp_settings(folder: Path, **overrides) -> Settings:
