@@ -104,10 +104,10 @@ def ingest(path: Path, store: Store, embed_model: BaseEmbedding, settings: Setti
 def refresh_lexical(store: Store, settings: Settings) -> LexicalIndex:
     """The BM25 index for the collection as it is now, rebuilt only if it no longer matches."""
     folder = lexical_dir(settings)
-    ids, texts, metas = store.chunks()
     current = LexicalIndex.load(folder)
-    if current is not None and current.built_from == stamp(ids):
+    if current is not None and current.built_from == stamp(store.chunk_ids()):
         return current
+    ids, texts, metas = store.chunks()
     rebuilt = LexicalIndex.build(ids, [searchable_text(m.get("title", ""), t) for t, m in zip(texts, metas)])
     rebuilt.save(folder)
     return rebuilt

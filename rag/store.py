@@ -66,10 +66,10 @@ class Store:
     def documents(self) -> dict[str, IndexedDocument]:
         """What the collection holds, one entry per document."""
         found: dict[str, IndexedDocument] = {}
-        chunk_counts: dict[tuple[str, str], int] = defaultdict(int)
+        chunk_counts: dict[str, int] = defaultdict(int)
         for meta in self._all(include=["metadatas"])["metadatas"]:
             doc_id, digest = meta["doc_id"], meta["content_hash"]
-            chunk_counts[(doc_id, digest)] += 1
+            chunk_counts[doc_id] += 1
             if doc_id not in found or found[doc_id].content_hash != digest:
                 found[doc_id] = IndexedDocument(
                     doc_id=doc_id,
@@ -82,7 +82,8 @@ class Store:
                     metadata={k: v for k, v in meta.items() if not k.startswith("_")},
                 )
         for doc in found.values():
-            doc.chunks = sum(n for (d, _), n in chunk_counts.items() if d == doc.doc_id)
+            # Chunks left from another version count too: they make the document incomplete.
+            doc.chunks = chunk_counts[doc.doc_id]
         return found
 
     def add(self, nodes: list[BaseNode]) -> None:
@@ -91,6 +92,9 @@ class Store:
     def delete_document(self, doc_id: str) -> None:
         # ChromaVectorStore.delete matches the node's SOURCE relationship (document_id).
         self.vector_store.delete(doc_id)
+
+    def chunk_ids(self) -> list[str]:
+        return self._all(include=[])["ids"]
 
     def chunks(self) -> tuple[list[str], list[str], list[dict]]:
         """Ids, texts and metadata of every chunk, in a stable order."""
