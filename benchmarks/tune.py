@@ -19,7 +19,7 @@ import numpy as np
 from llama_index.core.schema import NodeWithScore, QueryBundle
 from tqdm import tqdm
 
-from rag.answer.extractive import WEIGHTS, Candidate
+from rag.answer.extractive import WEIGHTS, Candidate, choose
 from rag.condense import condense
 from rag.eval.cases import Case, load_cases
 from rag.eval.score import score_case
@@ -85,9 +85,11 @@ def outcomes(rows: list[dict], weights, sentences: int) -> tuple[np.ndarray, np.
     """Per case: best sentence score, whether answering passes, whether it should abstain."""
     best, ok, abstain = [], [], []
     for row in rows:
-        ranked = sorted(row["candidates"], key=weights.score, reverse=True)
-        top = weights.score(ranked[0]) if ranked else -1.0
-        chosen = [c for c in ranked if weights.score(c) >= top - weights.margin][:sentences]
+        for candidate in row["candidates"]:
+            candidate.score = weights.score(candidate)
+        ranked = sorted(row["candidates"], key=lambda c: c.score, reverse=True)
+        top = ranked[0].score if ranked else -1.0
+        chosen = choose(ranked, weights, sentences) if ranked else []
         best.append(top)
         ok.append(not row["case"].abstain and answer_ok(row["case"], chosen))
         abstain.append(row["case"].abstain)
@@ -104,12 +106,12 @@ def pass_rates(best: np.ndarray, ok: np.ndarray, abstain: np.ndarray) -> np.ndar
 
 
 def search(datasets: dict[str, list[dict]]) -> None:
-    grid = list(itertools.product([0.2, 0.3, 0.4, 0.5, 0.6], [0.0, 0.05, 0.1, 0.2],
-                                  [0.0, 0.05, 0.1, 0.15], [0.05, 0.1, 0.15, 0.25], [1, 2, 3]))
+    grid = list(itertools.product([0.3, 0.4, 0.5], [0.05, 0.1, 0.2], [0.0, 0.1],
+                                  [0.15, 0.25, 0.35, 0.5], [0.0, 0.4, 0.8, 1.5], [2, 3]))
     best: dict[str, tuple] = {}
-    for overlap, rank, kind, margin, sentences in tqdm(grid, desc="grid"):
+    for overlap, rank, kind, margin, coverage, sentences in tqdm(grid, desc="grid"):
         weights = replace(WEIGHTS, cosine=1 - overlap, overlap=overlap, rank=rank,
-                          answer_type=kind, margin=margin)
+                          answer_type=kind, margin=margin, coverage=coverage)
         rates = {name: pass_rates(*outcomes(rows, weights, sentences)) for name, rows in datasets.items()}
         rates["mean"] = sum(rates.values()) / len(datasets)
         for name, curve in rates.items():

@@ -10,7 +10,7 @@ is the abstention sentinel.
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -37,7 +37,8 @@ class Weights:
     overlap: float = 0.4
     rank: float = 0.1  # bonus 1/(rank+1) for sentences of higher-ranked passages
     answer_type: float = 0.1  # bonus when the sentence holds the kind of answer asked for
-    margin: float = 0.25  # further sentences must score within this of the best one
+    margin: float = 0.35  # further sentences must score within this of the best one
+    coverage: float = 0.8  # bonus for question terms a further sentence adds to those quoted
 
     def score(self, c: "Candidate") -> float:
         return (self.cosine * c.cosine + self.overlap * c.overlap + self.rank / (c.rank + 1)
@@ -47,6 +48,24 @@ class Weights:
 WEIGHTS = Weights()
 
 
+def choose(ranked: list["Candidate"], weights: Weights, limit: int) -> list["Candidate"]:
+    """The best sentence, then up to `limit - 1` close runners-up, preferring those that
+    cover question terms not yet quoted: a question about two things gets both."""
+    best = ranked[0]
+    pool = [c for c in ranked[1:] if c.score >= best.score - weights.margin]
+    chosen, covered = [best], set(best.matched)
+
+    def gain(c: Candidate) -> float:
+        return c.score + weights.coverage * sum(w for t, w in c.matched.items() if t not in covered)
+
+    while pool and len(chosen) < limit:
+        runner_up = max(pool, key=gain)
+        pool.remove(runner_up)
+        chosen.append(runner_up)
+        covered |= runner_up.matched.keys()
+    return chosen
+
+
 @dataclass
 class Candidate:
     rank: int  # rank of its passage in retrieval
@@ -54,9 +73,14 @@ class Candidate:
     start: int  # offsets within the passage text
     end: int
     cosine: float = 0.0
-    overlap: float = 0.0
+    matched: dict[str, float] = field(default_factory=dict)  # question terms present: weight
     type_match: bool = False
     score: float = 0.0
+
+    @property
+    def overlap(self) -> float:
+        """Share of the question's (IDF-weighted) terms the sentence contains."""
+        return sum(self.matched.values())
 
     @property
     def text(self) -> str:
@@ -76,8 +100,7 @@ class ExtractiveAnswerer:
         if best is None or best.score < self.settings.abstain_threshold:
             yield Answer.abstention(question)
             return
-        chosen = [c for c in candidates if c.score >= best.score - self.weights.margin]
-        chosen = chosen[: self.settings.answer_sentences]
+        chosen = choose(candidates, self.weights, self.settings.answer_sentences)
         for count in range(1, len(chosen) + 1):
             yield self._compose(question, chosen[:count], done=count == len(chosen))
 
@@ -95,7 +118,7 @@ class ExtractiveAnswerer:
         for candidate, vector in zip(candidates, vectors):
             present = set(terms(candidate.text))
             candidate.cosine = float(vector @ query)
-            candidate.overlap = sum(w for t, w in weights.items() if t in present) / total
+            candidate.matched = {t: w / total for t, w in weights.items() if t in present}
             candidate.type_match = has_answer_type(kind, candidate.text, question)
             candidate.score = self.weights.score(candidate)
         return sorted(candidates, key=lambda c: c.score, reverse=True)
