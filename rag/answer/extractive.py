@@ -33,8 +33,8 @@ class Weights:
     """How a sentence is scored and chosen; tuned on squad2 dev and the seed evals
     (benchmarks/tune.py)."""
 
-    cosine: float = 0.6
-    overlap: float = 0.4
+    cosine: float = 0.7
+    overlap: float = 0.3
     rank: float = 0.1  # bonus 1/(rank+1) for sentences of higher-ranked passages
     answer_type: float = 0.1  # bonus when the sentence holds the kind of answer asked for
     margin: float = 0.35  # further sentences must score within this of the best one
