@@ -8,6 +8,7 @@ from pathlib import Path
 
 from rag.answer import Answer
 from rag.lock import IndexBusy
+from rag.prompts import NO_INDEX
 from rag.settings import Settings
 
 
@@ -37,7 +38,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    results = _pipeline(args).search(args.query, args.k)
+    pipeline = _pipeline(args)
+    results = pipeline.search(args.query, args.k)
     rows = [{
         "rank": rank, "doc_id": r.node.metadata.get("doc_id"), "title": r.node.metadata.get("title"),
         "score": round(r.score or 0.0, 5), "dense_score": r.node.metadata.get("dense_score"),
@@ -47,7 +49,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     if not rows:
-        print("No results (is the index empty? run `rag ingest`).")
+        print("No results." if pipeline.store.count() else NO_INDEX)
     for row in rows:
         print(f"{row['rank']}. {row['doc_id']}  [{row['start']}:{row['end']}]  score {row['score']}"
               f"  cosine {row['dense_score']}\n   {row['title']}\n   {_snippet(row['text'])}\n")
@@ -76,6 +78,8 @@ def print_answer(answer: Answer, as_json: bool) -> None:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     pipeline = _pipeline(args)
+    if pipeline.store.count() == 0:
+        print(NO_INDEX, file=sys.stderr)
     if args.question:
         print_answer(pipeline.ask(args.question), args.json)
         return 0
