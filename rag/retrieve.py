@@ -71,6 +71,8 @@ class HybridRetriever(BaseRetriever):
         return Rankings(cosines, bm25, {node.node_id: node for node in dense.nodes})
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        if not self.lexical().ids:  # BM25 follows the collection: both are empty
+            return []
         rankings = self.rankings(query_bundle)
         fused = fuse(rankings, self.settings.dense_weight)
         best = sorted(fused, key=fused.get, reverse=True)[: self.top_k]
