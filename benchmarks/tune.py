@@ -106,12 +106,12 @@ def pass_rates(best: np.ndarray, ok: np.ndarray, abstain: np.ndarray) -> np.ndar
 
 
 def search(datasets: dict[str, list[dict]]) -> None:
-    grid = list(itertools.product([0.3, 0.4, 0.5], [0.05, 0.1, 0.2], [0.0, 0.1],
+    grid = list(itertools.product([0.2, 0.3, 0.4, 0.5], [0.05, 0.1, 0.2, 0.3],
                                   [0.15, 0.25, 0.35, 0.5], [0.0, 0.4, 0.8, 1.5], [2, 3]))
     best: dict[str, tuple] = {}
-    for overlap, rank, kind, margin, coverage, sentences in tqdm(grid, desc="grid"):
+    for overlap, rank, margin, coverage, sentences in tqdm(grid, desc="grid"):
         weights = replace(WEIGHTS, cosine=1 - overlap, overlap=overlap, rank=rank,
-                          answer_type=kind, margin=margin, coverage=coverage)
+                          margin=margin, coverage=coverage)
         rates = {name: pass_rates(*outcomes(rows, weights, sentences)) for name, rows in datasets.items()}
         rates["mean"] = sum(rates.values()) / len(datasets)
         for name, curve in rates.items():

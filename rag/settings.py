@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     answer_backend: Literal["extractive"] = "extractive"
     answer_sentences: int = 3
     # Calibrated by benchmarks/calibrate_abstention.py on the seed evals and squad2 dev.
-    abstain_threshold: float = 0.47
+    abstain_threshold: float = 0.57
 
     # Chat UI
     host: str = "127.0.0.1"

@@ -3,7 +3,6 @@
 import pytest
 
 from rag.answer.base import Answer, Citation, unsupported_sentences
-from rag.answer.qtype import expected_type, has_answer_type
 from rag.condense import condense, needs_context
 from rag.pipeline import Pipeline
 from rag.prompts import ABSTAIN
@@ -61,23 +60,6 @@ def test_unsupported_sentences_catch_invented_text() -> None:
     assert unsupported_sentences(good) == []
     assert unsupported_sentences(bad) == ["Gamma is nowhere.", "Trailing claim."]
     assert unsupported_sentences(wrong_marker) == ["Alpha is here."]
-
-
-@pytest.mark.parametrize("question, kind", [
-    ("When did Wagner deploy to Mali?", "date"), ("In what year did it start?", "date"),
-    ("How many soldiers were killed?", "number"), ("Who founded Wagner?", "name"),
-    ("Why did France leave?", None),
-])
-def test_expected_answer_type(question: str, kind: str | None) -> None:
-    assert expected_type(question) == kind
-
-
-def test_answer_type_match() -> None:
-    assert has_answer_type("date", "It deployed in December 2021.", "When?")
-    assert not has_answer_type("date", "It deployed quickly.", "When?")
-    assert has_answer_type("number", "Four operators died.", "How many?")
-    assert has_answer_type("name", "It was founded by Yevgeny Prigozhin.", "Who founded Wagner?")
-    assert not has_answer_type("name", "Wagner was founded long ago.", "Who founded Wagner?")
 
 
 def test_condense_only_follow_ups() -> None:

@@ -51,6 +51,11 @@ def test_issue_questions_cite_the_right_sentence(seeded: Pipeline, question, doc
     assert unsupported_sentences(answer) == []
 
 
+def test_the_answer_leads_with_the_best_sentence(seeded: Pipeline) -> None:
+    first = seeded.ask("When did Wagner deploy to Mali?").answer.split(" [1]")[0]
+    assert "December 2021" in first
+
+
 def test_out_of_corpus_question_abstains(seeded: Pipeline) -> None:
     answer = seeded.ask("Who won the 2022 World Cup?")
     assert answer.abstained and answer.answer == ABSTAIN and not answer.citations

@@ -17,7 +17,6 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import NodeWithScore
 
 from rag.answer.base import Answer, Citation
-from rag.answer.qtype import expected_type, has_answer_type
 from rag.chunk import sentence_spans
 from rag.lexical import LexicalIndex, terms
 from rag.settings import Settings
@@ -25,6 +24,10 @@ from rag.settings import Settings
 _STATEMENT_END = re.compile(r"[.!?][\"'”’)\]]*$")
 _MIN_WORDS = 4
 _FOOTNOTE = re.compile(r"\[\d+\]")
+# Words that shape a question but never name what it is about: a sentence need not
+# contain "when" or "did" to answer "When did Wagner deploy?".
+_QUESTION_TERMS = set(terms("what when where which who whom whose why how did does do is are was "
+                            "were has have had can could would should will much many"))
 _CACHE_SIZE = 20_000  # sentence vectors kept (about 30 MB)
 
 
@@ -35,14 +38,12 @@ class Weights:
 
     cosine: float = 0.7
     overlap: float = 0.3
-    rank: float = 0.1  # bonus 1/(rank+1) for sentences of higher-ranked passages
-    answer_type: float = 0.1  # bonus when the sentence holds the kind of answer asked for
+    rank: float = 0.2  # bonus 1/(rank+1) for sentences of higher-ranked passages
     margin: float = 0.35  # further sentences must score within this of the best one
-    coverage: float = 0.8  # bonus for question terms a further sentence adds to those quoted
+    coverage: float = 0.4  # bonus for question terms a further sentence adds to those quoted
 
     def score(self, c: "Candidate") -> float:
-        return (self.cosine * c.cosine + self.overlap * c.overlap + self.rank / (c.rank + 1)
-                + self.answer_type * c.type_match)
+        return self.cosine * c.cosine + self.overlap * c.overlap + self.rank / (c.rank + 1)
 
 
 WEIGHTS = Weights()
@@ -74,7 +75,6 @@ class Candidate:
     end: int
     cosine: float = 0.0
     matched: dict[str, float] = field(default_factory=dict)  # question terms present: weight
-    type_match: bool = False
     score: float = 0.0
 
     @property
@@ -112,14 +112,12 @@ class ExtractiveAnswerer:
         vectors = self._vectors([c.text for c in candidates])
         query = np.array(self.embed_model.get_query_embedding(question))
         lexical = self.lexical()
-        weights = {t: lexical.idf(t) for t in set(terms(question))}
+        weights = {t: lexical.idf(t) for t in set(terms(question)) - _QUESTION_TERMS}
         total = sum(weights.values()) or 1.0
-        kind = expected_type(question)
         for candidate, vector in zip(candidates, vectors):
             present = set(terms(candidate.text))
             candidate.cosine = float(vector @ query)
             candidate.matched = {t: w / total for t, w in weights.items() if t in present}
-            candidate.type_match = has_answer_type(kind, candidate.text, question)
             candidate.score = self.weights.score(candidate)
         return sorted(candidates, key=lambda c: c.score, reverse=True)
 
