@@ -114,8 +114,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
         runs["ours"] = run_cases(pipeline, cases, "ours", show_progress=sys.stderr.isatty())
     if args.pipeline in ("baseline", "both"):
         from rag.eval.baseline import BaselinePipeline
+        from rag.pipeline import default_embedder
 
-        baseline = BaselinePipeline(corpus, pipeline.embed_model, pipeline.settings.top_k)
+        # Its own embedder: ours caches question vectors, which would flatter the baseline.
+        baseline = BaselinePipeline(corpus, default_embedder(pipeline.settings),
+                                    pipeline.settings.top_k)
         runs["baseline"] = run_cases(baseline, cases, "baseline", show_progress=sys.stderr.isatty())
     summaries = {label: summarize(cases, results) for label, results in runs.items()}
     print_table(summaries)
