@@ -20,16 +20,29 @@ _QUESTION_WORDS = {"what", "who", "whom", "whose", "when", "where", "which", "wh
 _SELF_CONTAINED_WORDS = 4
 
 
+def _own_words(question: str) -> list[str]:
+    return [w for w in re.findall(r"\w+", question.lower()) if w not in _QUESTION_WORDS]
+
+
 def needs_context(question: str) -> bool:
-    own_words = [w for w in re.findall(r"\w+", question.lower()) if w not in _QUESTION_WORDS]
-    return bool(_REFERRING.search(question)) or len(own_words) < _SELF_CONTAINED_WORDS
+    return bool(_REFERRING.search(question)) or len(_own_words(question)) < _SELF_CONTAINED_WORDS
+
+
+def _names_subject(turn: str) -> bool:
+    """Could this earlier turn be what a follow-up refers to? ("Who founded Wagner?"
+    can; "Where did he flee?" and "And the year?" lean on a turn before them.)"""
+    return not _REFERRING.search(turn) and len(_own_words(turn)) >= 2
 
 
 def condense(question: str, history: list[str]) -> str:
     """The question to search for: the question itself, or, for a follow-up, the question
-    together with the earlier turn it most likely refers to."""
+    together with the earlier turns it leans on, back to the last that names its subject."""
     question = question.strip()
-    earlier = [turn.strip() for turn in history if turn.strip()]
-    if not earlier or not needs_context(question):
+    if not needs_context(question):
         return question
-    return f"{question} ({earlier[-1]})"
+    context: list[str] = []
+    for turn in reversed([turn.strip() for turn in history if turn.strip()]):
+        context.insert(0, turn)
+        if _names_subject(turn):
+            break
+    return f"{question} ({' '.join(context)})" if context else question

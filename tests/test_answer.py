@@ -69,6 +69,13 @@ def test_condense_only_follow_ups() -> None:
     assert condense(standalone, history) == standalone
     assert condense("Who backs it?", []) == "Who backs it?"
     assert needs_context("And when?") and not needs_context(standalone)
+    # A chain of follow-ups reaches back to the question that named the subject.
+    chain = ["Who founded Wagner?", "Where did he flee?"]
+    assert condense("When?", chain) == "When? (Who founded Wagner? Where did he flee?)"
+    assert condense("When?", ["Unrelated first question here?", *chain]) == \
+        "When? (Who founded Wagner? Where did he flee?)"
+    assert condense("Where?", ["Who founded Wagner?", "And the year?"]) == \
+        "Where? (Who founded Wagner? And the year?)"
 
 
 def test_pipeline_refuses_an_answer_its_passages_do_not_support(pipeline: Pipeline) -> None:
