@@ -60,6 +60,9 @@ class HybridRetriever(BaseRetriever):
         return self._lexical
 
     def rankings(self, query_bundle: QueryBundle) -> Rankings:
+        lexical = self.lexical()
+        if not lexical.ids:  # BM25 follows the collection: both are empty
+            return Rankings({}, {}, {})
         if query_bundle.embedding is None:
             query_bundle.embedding = self.embed_model.get_query_embedding(query_bundle.query_str)
         dense = self.store.vector_store.query(
@@ -67,12 +70,10 @@ class HybridRetriever(BaseRetriever):
         )
         # ChromaVectorStore reports exp(-distance); with cosine space distance = 1 - cos.
         cosines = {i: 1.0 + math.log(s) for i, s in zip(dense.ids, dense.similarities) if s > 0}
-        bm25 = dict(self.lexical().search(query_bundle.query_str, CANDIDATES))
+        bm25 = dict(lexical.search(query_bundle.query_str, CANDIDATES))
         return Rankings(cosines, bm25, {node.node_id: node for node in dense.nodes})
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        if not self.lexical().ids:  # BM25 follows the collection: both are empty
-            return []
         rankings = self.rankings(query_bundle)
         fused = fuse(rankings, self.settings.dense_weight)
         best = sorted(fused, key=fused.get, reverse=True)[: self.top_k]

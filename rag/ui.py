@@ -375,7 +375,7 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
                             "folder and indexed right away; unchanged documents are not re-embedded.")
                 files = gr.File(label="Add documents", file_count="multiple", file_types=UPLOAD_TYPES,
                                 height=150, elem_id="upload")
-                status = gr.HTML(elem_id="corpus-status", js_on_load=None)
+                status = gr.HTML(elem_id="corpus-status")
                 table = gr.Dataframe(headers=DOCUMENT_COLUMNS, interactive=False, wrap=True,
                                      column_widths=["24%", "52%", "8%", "16%"], max_height=420,
                                      show_search="search", buttons=["fullscreen"],

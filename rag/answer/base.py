@@ -38,8 +38,8 @@ class Answer:
         return asdict(self)
 
     @classmethod
-    def abstention(cls, question: str, retrieved: list[str] | None = None) -> "Answer":
-        return cls(question=question, answer=ABSTAIN, abstained=True, retrieved=retrieved or [])
+    def abstention(cls, question: str) -> "Answer":
+        return cls(question=question, answer=ABSTAIN, abstained=True)
 
 
 class Answerer(Protocol):
