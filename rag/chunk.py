@@ -4,11 +4,14 @@ Every chunk's text is `document.text[start:end]`, so a citation can always point
 the exact passage it came from.
 """
 
+import json
 import re
 from functools import lru_cache
 
 import tiktoken
 from llama_index.core.schema import Document, NodeRelationship, RelatedNodeInfo, TextNode
+
+from rag.formats.pdf import page_at
 
 # Ends of sentences: terminal punctuation, optional closing quotes/brackets, then space
 # and something that can start a sentence.
@@ -114,14 +117,20 @@ def _fit(text: str, span: tuple[int, int], max_tokens: int) -> list[tuple[int, i
 
 
 def _node(doc: Document, start: int, end: int, index: int, total: int) -> TextNode:
+    metadata = {**doc.metadata, "chunk": index, "n_chunks": total}
+    if (pages := metadata.pop("page_starts", None)) is not None:
+        # A PDF chunk carries its pages, not the whole document's page map.
+        starts = json.loads(pages)
+        metadata["page"], metadata["page_end"] = page_at(starts, start), page_at(starts, end - 1)
+    hidden = [k for k in metadata if k != "title"]
     node = TextNode(
         id_=f"{doc.id_}::{doc.metadata['content_hash'][:12]}::{index}",
         text=doc.text[start:end],
         start_char_idx=start,
         end_char_idx=end,
-        metadata={**doc.metadata, "chunk": index, "n_chunks": total},
-        excluded_embed_metadata_keys=[k for k in doc.metadata if k != "title"] + ["chunk", "n_chunks"],
-        excluded_llm_metadata_keys=[k for k in doc.metadata if k != "title"] + ["chunk", "n_chunks"],
+        metadata=metadata,
+        excluded_embed_metadata_keys=hidden,
+        excluded_llm_metadata_keys=hidden,
     )
     node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=doc.id_)
     return node
