@@ -5,12 +5,17 @@ the page it comes from. A PDF without a text layer (a scan) is refused as such:
 indexing it empty would hide that it was never read.
 """
 
+import logging
 from io import BytesIO
 
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from rag.formats import Extracted, tidy_lines
+
+# pypdf logs what it tolerates or fails on to stderr; what matters reaches the user as
+# the file's one-line error instead.
+logging.getLogger("pypdf").setLevel(logging.CRITICAL)
 
 
 def read_pdf(data: bytes) -> Extracted:

@@ -13,7 +13,7 @@ from rag.formats import Extracted, tidy_lines
 def read_html(html: str) -> Extracted:
     page = trafilatura.bare_extraction(
         html, with_metadata=True, include_comments=False, include_tables=True,
-        include_images=False, include_links=False, favor_precision=True, deduplicate=True,
+        include_images=False, include_links=False, favor_precision=True, deduplicate=True, fast=True,
     )
     text = tidy_lines(page.text or "") if page is not None else ""
     if not text:
