@@ -47,8 +47,10 @@ class Pipeline:
     def ingest(self, path: Path | None = None, progress: Progress | None = None,
                show_progress: bool = False) -> IngestReport:
         with self.writer:
-            return ingest(Path(path or self.settings.corpus_dir), self.store, self.embed_model,
-                          self.settings, progress=progress, show_progress=show_progress)
+            report = ingest(Path(path or self.settings.corpus_dir), self.store, self.embed_model,
+                            self.settings, progress=progress, show_progress=show_progress)
+            self.retriever.refresh()  # BM25 follows the collection, swapped in at once
+            return report
 
     def documents(self) -> list[IndexedDocument]:
         return sorted(self.store.documents().values(), key=lambda d: d.doc_id)
@@ -56,7 +58,8 @@ class Pipeline:
     def delete(self, doc_id: str) -> None:
         with self.writer:
             self.store.delete_document(doc_id)
-            self.retriever.lexical()  # BM25 follows the collection
+            self.store.mark_changed()
+            self.retriever.refresh()  # BM25 follows the collection
 
     def sources(self) -> list[str]:
         """The publishers/sites the indexed documents name, for filters."""
