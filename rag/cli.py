@@ -53,7 +53,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         "rank": rank, "doc_id": r.node.metadata.get("doc_id"), "title": r.node.metadata.get("title"),
         "score": round(r.score or 0.0, 5), "dense_score": r.node.metadata.get("dense_score"),
         "start": r.node.start_char_idx, "end": r.node.end_char_idx, "text": r.node.get_content(),
-        **{key: r.node.metadata[key] for key in ("published_at", "source", "page", "page_end", "url")
+        **{key: r.node.metadata[key] for key in ("published_at", "source", "page", "url")
            if key in r.node.metadata},
     } for rank, r in enumerate(results, start=1)]
     if args.json:

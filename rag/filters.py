@@ -36,10 +36,10 @@ class Filters:
         for name, value in (("since", since), ("until", until)):
             if value and str(value).strip():
                 if (day := iso_date(str(value))) is None:
-                    raise ValueError(f"--{name}: {value!r} is not a date (use YYYY-MM-DD)")
+                    raise ValueError(f"{name}: {value!r} is not a date (use YYYY-MM-DD)")
                 dates[name] = day
         if dates.get("since") and dates.get("until") and dates["since"] > dates["until"]:
-            raise ValueError(f"--since {dates['since']} is after --until {dates['until']}")
+            raise ValueError(f"since {dates['since']} is after until {dates['until']}")
         names = tuple(dict.fromkeys(s.strip() for s in sources or () if s and s.strip()))
         return cls(since=dates.get("since"), until=dates.get("until"), sources=names)
 
@@ -75,7 +75,7 @@ def resolve_sources(asked: list[str] | tuple[str, ...], known: list[str]) -> lis
         found = exact or [k for k in known if wanted and wanted in k.casefold()]
         if not found:
             listing = ", ".join(known) if known else "no document has a source yet"
-            raise ValueError(f"--source: no source matches {name!r} (known: {listing})")
+            raise ValueError(f"source: no source matches {name!r} (known: {listing})")
         resolved += found
     return list(dict.fromkeys(resolved))
 

@@ -25,8 +25,8 @@ def test_where_clause() -> None:
 
 
 @pytest.mark.parametrize("since, until, message", [
-    ("soon", None, "--since: 'soon' is not a date"),
-    ("2025-02-01", "2025-01-01", "--since 2025-02-01 is after --until 2025-01-01"),
+    ("soon", None, "since: 'soon' is not a date"),
+    ("2025-02-01", "2025-01-01", "since 2025-02-01 is after until 2025-01-01"),
 ])
 def test_bad_filters_say_why(since, until, message) -> None:
     with pytest.raises(ValueError, match=message):

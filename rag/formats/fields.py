@@ -32,6 +32,5 @@ def dated_and_sourced(fields: dict) -> dict:
 
 def provenance(metadata: dict) -> list[str]:
     """["2025-03-04", "Reuters", "p. 4"]: the date, source and pages a passage is known by."""
-    page, last = metadata.get("page"), metadata.get("page_end")
-    pages = (f"pp. {page}–{last}" if last and last != page else f"p. {page}") if page else None
-    return [str(p) for p in (metadata.get("published_at"), metadata.get("source"), pages) if p]
+    page = f"p. {metadata['page']}" if metadata.get("page") else None
+    return [str(p) for p in (metadata.get("published_at"), metadata.get("source"), page) if p]
