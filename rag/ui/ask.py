@@ -9,8 +9,10 @@ from collections.abc import Iterator
 
 import gradio as gr
 
+from rag.index_errors import IndexUnavailable
 from rag.pipeline import Pipeline
-from rag.ui.render import answer_text, pending_message, render_answer, render_sources, sources_panel
+from rag.ui.render import (answer_text, pending_message, problem_message, render_answer,
+                           render_sources, sources_panel)
 from rag.ui.style import SCROLL_TO_NEWEST
 
 EXAMPLES = [
@@ -35,11 +37,15 @@ def ask_tab(pipeline: Pipeline, serialized: dict, private: dict) -> None:
         messages = [*messages, {"role": "user", "content": html.escape(question)},
                     {"role": "assistant", "content": pending_message(question)}]
         yield "", messages, asked, sections, sources_panel(sections)
-        index_empty = pipeline.store.count() == 0
-        for answer in pipeline.stream(question, history=asked):
-            messages[-1] = {"role": "assistant", "content": render_answer(answer, turn, index_empty)}
-            shown = [render_sources(answer, turn), *sections]
-            yield "", messages, [*asked, question], shown, sources_panel(shown)
+        try:
+            index_empty = pipeline.count() == 0
+            for answer in pipeline.stream(question, history=asked):
+                messages[-1] = {"role": "assistant", "content": render_answer(answer, turn, index_empty)}
+                shown = [render_sources(answer, turn), *sections]
+                yield "", messages, [*asked, question], shown, sources_panel(shown)
+        except IndexUnavailable as error:  # say so in the chat, and give the question back
+            messages[-1] = {"role": "assistant", "content": problem_message(str(error))}
+            yield question, messages, asked, sections, sources_panel(sections)
 
     def new_conversation() -> tuple:
         return [], [], [], sources_panel([]), ""
@@ -84,8 +90,11 @@ def chat_api(pipeline: Pipeline) -> None:
     def chat(message: str, asked: list[str]) -> Iterator[tuple[str, list[str]]]:
         """Answer a question about the corpus, with [n] citations and their sources.
         Earlier questions of the same session are taken into account for follow-ups."""
-        for answer in pipeline.stream(message, history=asked):
-            yield answer_text(answer), [*asked, message]
+        try:
+            for answer in pipeline.stream(message, history=asked):
+                yield answer_text(answer), [*asked, message]
+        except IndexUnavailable as error:
+            raise gr.Error(str(error), print_exception=False) from None
 
     api_question = gr.Textbox(visible=False)
     api_answer = gr.Textbox(visible=False)

@@ -107,6 +107,13 @@ def sources_panel(sections: list[str]) -> str:
     return "".join(sections)
 
 
+def problem_message(problem: str) -> str:
+    """The chat's reply when the index cannot answer now (its server down, say)."""
+    return (f'<div class="rag-answer rag-problem"><p class="rag-error">{html.escape(problem)}</p>'
+            '<p class="rag-hint">Your question is back in the box: ask again once this is fixed.'
+            "</p></div>")
+
+
 def pending_message(question: str) -> str:
     return ('<div class="rag-answer"><p class="rag-pending">Searching the corpus for '
             f"“{html.escape(question)}”…</p></div>")
