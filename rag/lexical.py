@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import bm25s
+import numpy as np
 import Stemmer
 
 from rag.chunk import searchable_text
@@ -55,12 +56,16 @@ class LexicalIndex:
                     show_progress=False)
         return cls(model, ids, stamp(ids))
 
-    def search(self, query: str, k: int) -> list[tuple[str, float]]:
-        """(chunk id, BM25 score) of the best `k` chunks sharing a term with the query."""
-        if self.model is None:
+    def search(self, query: str, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score) of the best `k` chunks sharing a term with the query,
+        among the `allowed` chunk ids when given (a filter)."""
+        if self.model is None or allowed is not None and not allowed:
             return []
+        mask = None
+        if allowed is not None:
+            mask = np.fromiter((i in allowed for i in self.ids), dtype=np.float32, count=len(self.ids))
         results, scores = self.model.retrieve(_tokens([query]), k=min(k, len(self.ids)),
-                                              show_progress=False)
+                                              show_progress=False, weight_mask=mask)
         return [(self.ids[i], float(s)) for i, s in zip(results[0], scores[0]) if s > 0]
 
     def idf(self, term: str) -> float:

@@ -125,8 +125,14 @@ class Store:
         # ChromaVectorStore.delete matches the node's SOURCE relationship (document_id).
         self.vector_store.delete(doc_id)
 
-    def chunk_ids(self) -> list[str]:
-        return self._all(include=[])["ids"]
+    def chunk_ids(self, where: dict | None = None) -> list[str]:
+        return self._all(include=[], where=where)["ids"]
+
+    def metadatas(self, ids: list[str]) -> dict[str, dict]:
+        if not ids:
+            return {}
+        got = self.collection.get(ids=ids, include=["metadatas"])
+        return dict(zip(got["ids"], got["metadatas"]))
 
     def chunks(self) -> tuple[list[str], list[str], list[dict]]:
         """Ids, texts and metadata of every chunk, in a stable order."""
@@ -140,12 +146,12 @@ class Store:
         found = {node.node_id: node for node in self.vector_store.get_nodes(node_ids=ids)}
         return [found[i] for i in ids if i in found]
 
-    def _all(self, include: list[str]) -> dict:
+    def _all(self, include: list[str], where: dict | None = None) -> dict:
         # Paged: a server caps how much one get() may return.
         merged: dict[str, list] = {"ids": [], **{key: [] for key in include}}
         page, offset = 5000, 0
         while True:
-            got = self.collection.get(include=include, limit=page, offset=offset)
+            got = self.collection.get(include=include, where=where, limit=page, offset=offset)
             merged["ids"] += got["ids"]
             for key in include:
                 merged[key] += got[key]

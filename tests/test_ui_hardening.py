@@ -82,7 +82,7 @@ def test_chroma_server_down_is_said_in_the_chat(tmp_path: Path, capfd) -> None:
             server.stop()
             page.fill("#question textarea", "Who was sanctioned by the US Treasury?")
             page.press("#question textarea", "Enter")
-            problem = page.locator("#chat .rag-problem")
+            problem = last_answer(page).locator(".rag-error")
             expect(problem).to_contain_text(f"Cannot reach the Chroma server at {server.url}")
             expect(page.locator("#question textarea")).to_have_value(
                 "Who was sanctioned by the US Treasury?")  # kept, to send again
