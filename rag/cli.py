@@ -35,6 +35,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     report = pipeline.ingest(path, show_progress=sys.stderr.isatty())
     for error in report.errors:
         print(f"skipped {error}", file=sys.stderr)
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(report.summary())
     return 0
 

@@ -18,7 +18,9 @@ from rag.condense import condense
 from rag.filters import Filters, resolve_sources
 from rag.index_errors import guarded
 from rag.ingest import IngestReport, Progress, ingest
+from rag.language import in_other_language
 from rag.lock import WriterLock
+from rag.prompts import OTHER_LANGUAGE
 from rag.retrieve import HybridRetriever
 from rag.settings import Settings
 from rag.store import IndexedDocument, Store
@@ -104,6 +106,8 @@ class Pipeline:
         retrieved = [p.node.metadata.get("doc_id", p.node.ref_doc_id) for p in passages]
         if not passages:
             answers: Iterator[Answer] = iter([Answer.abstention(question)])
+        elif in_other_language(question):  # the passages share names with it, nothing more
+            answers = iter([Answer.abstention(question, OTHER_LANGUAGE)])
         else:
             answers = self.answerer.stream(standalone, passages)
         for answer in answers:

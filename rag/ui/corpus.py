@@ -160,8 +160,8 @@ def corpus_tab(app: gr.Blocks, pipeline: Pipeline, serialized: dict, private: di
             return (status_html(notes, [*errors, str(error)]), *document_choices(sort), None)
         # The ingest reads the whole folder: report only what concerns this upload.
         errors += [f"skipped {e}" for e in report.errors if _about(e.where, saved)]
-        return (status_html(_ingest_notes(saved, replaced, report), errors), *document_choices(sort),
-                None)
+        notes = _ingest_notes(saved, replaced, report) + [f"Note: {w}" for w in report.warnings]
+        return (status_html(notes, errors), *document_choices(sort), None)
 
     def delete(doc_id: str | None, sort: str) -> tuple:
         if not doc_id:
