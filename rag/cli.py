@@ -8,6 +8,7 @@ from pathlib import Path
 
 from rag.answer import Answer
 from rag.formats.fields import provenance
+from rag.index_errors import IndexUnavailable
 from rag.lock import IndexBusy
 from rag.prompts import NO_INDEX
 from rag.settings import Settings
@@ -22,10 +23,10 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings(**overrides)
 
 
-def _pipeline(args: argparse.Namespace):
+def _pipeline(args: argparse.Namespace, create: bool = True):
     from rag.pipeline import Pipeline
 
-    return Pipeline(_settings(args))
+    return Pipeline(_settings(args), create=create)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -34,6 +35,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     report = pipeline.ingest(path, show_progress=sys.stderr.isatty())
     for error in report.errors:
         print(f"skipped {error}", file=sys.stderr)
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(report.summary())
     return 0
 
@@ -47,7 +50,7 @@ def where_from(metadata: dict) -> str:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    pipeline = _pipeline(args)
+    pipeline = _pipeline(args, create=False)
     results = pipeline.search(args.query, args.k, _filters(args, pipeline))
     rows = [{
         "rank": rank, "doc_id": r.node.metadata.get("doc_id"), "title": r.node.metadata.get("title"),
@@ -60,7 +63,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     if not rows:
-        print("No results." if pipeline.store.count() else NO_INDEX)
+        print("No results." if pipeline.count() else NO_INDEX)
     for row in rows:
         known = f"  ({where_from(row)})" if where_from(row) else ""
         print(f"{row['rank']}. {row['doc_id']}  [{row['start']}:{row['end']}]  score {row['score']}"
@@ -91,8 +94,10 @@ def print_answer(answer: Answer, as_json: bool) -> None:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    pipeline = _pipeline(args)
-    if pipeline.store.count() == 0:
+    if args.question is not None and not args.question.strip():
+        raise ValueError("the question is empty (run `rag ask` without one to ask interactively)")
+    pipeline = _pipeline(args, create=False)
+    if pipeline.count() == 0:
         print(NO_INDEX, file=sys.stderr)
     filters = _filters(args, pipeline)
     if filters:
@@ -101,10 +106,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print_answer(pipeline.ask(args.question, filters=filters), args.json)
         return 0
     history: list[str] = []
-    print("Ask a question about the corpus (empty line or Ctrl-D to quit).")
+    # Banner and prompt on stderr: stdout carries answers only (one JSON each with --json).
+    print("Ask a question about the corpus (empty line or Ctrl-D to quit).", file=sys.stderr)
     while True:
         try:
-            question = input("\n? ").strip()
+            print("\n? ", end="", file=sys.stderr, flush=True)
+            question = input().strip()
         except EOFError:
             return 0
         if not question:
@@ -121,7 +128,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from rag.pipeline import Pipeline
 
     cases = load_cases([Path(f) for f in args.files])
-    pipeline = Pipeline(_settings(args))
+    pipeline = Pipeline(_settings(args), create=bool(args.corpus))
     corpus = Path(args.corpus) if args.corpus else pipeline.settings.corpus_dir
     if args.corpus:
         report = pipeline.ingest(corpus, show_progress=sys.stderr.isatty())
@@ -230,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except (FileNotFoundError, ValueError, IndexBusy) as error:
+    except (FileNotFoundError, ValueError, IndexBusy, IndexUnavailable) as error:
         print(f"rag: {error}", file=sys.stderr)
         return 2
 

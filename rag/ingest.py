@@ -21,10 +21,10 @@ from tqdm import tqdm
 from rag.chunk import chunk_document, recipe, searchable_text
 from rag.load import Corpus, LoadError, content_hash, load_corpus
 from rag.settings import Settings
-from rag.store import Store
+from rag.store import IndexedDocument, Store
 
-# Documents are embedded and written in groups of about this many chunks, so an
-# interrupted run keeps most of its work.
+# Chunks are embedded and written in batches of about this many, a large document's
+# too, so progress shows as it goes and an interrupted run keeps most of its work.
 _GROUP_CHUNKS = 64
 
 Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
@@ -39,6 +39,8 @@ class IngestReport:
     chunks_embedded: int = 0
     total_chunks: int = 0
     errors: list[LoadError] = field(default_factory=list)
+    # About documents added or updated now: large ones, ones cleaning cut much from.
+    warnings: list[LoadError] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -65,7 +67,7 @@ def ingest(path: Path, store: Store, embed_model: BaseEmbedding, settings: Setti
     if report.removed:
         store.mark_changed()
 
-    pending = []
+    pending: list[_Piece] = []
     how = recipe(settings.chunk_tokens, settings.chunk_overlap_tokens)
     for doc in corpus.documents:
         doc.metadata["content_hash"] = content_hash(doc, how)
@@ -73,25 +75,35 @@ def ingest(path: Path, store: Store, embed_model: BaseEmbedding, settings: Setti
         if before and before.complete and before.content_hash == doc.metadata["content_hash"]:
             report.unchanged += 1
             continue
+        if (megabytes := len(doc.text.encode()) / 2**20) > settings.warn_document_mb:
+            report.warnings.append(LoadError(doc.id_, (
+                f"{megabytes:.1f} MB of text, over the {settings.warn_document_mb:g} MB warning "
+                "size (RAG_WARN_DOCUMENT_MB): it is embedded and saved in batches, which takes a while")))
         nodes = chunk_document(doc, settings.chunk_tokens, settings.chunk_overlap_tokens)
-        pending.append((doc.id_, before is not None, nodes))
+        missing = _still_missing(store, before, nodes)
+        pending += _pieces(doc.id_, before is not None, missing, resumed=len(missing) < len(nodes))
+    written = {piece.doc_id for piece in pending}
+    sources = {doc.metadata["source_path"] for doc in corpus.documents if doc.id_ in written}
+    report.warnings[:0] = [w for w in corpus.warnings if _concerns(w, sources)]
 
-    total = sum(len(nodes) for _, _, nodes in pending)
+    total = sum(len(piece.nodes) for piece in pending)
     bar = tqdm(total=total, unit="chunk", desc="embedding", disable=not (show_progress and total))
     for group in _groups(pending):
-        _embed([node for _, _, nodes in group for node in nodes], embed_model)
+        _embed([node for piece in group for node in piece.nodes], embed_model)
         stamp_time = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        for doc_id, existed, nodes in group:
-            for node in nodes:
+        for piece in group:
+            for node in piece.nodes:
                 node.metadata["ingested_at"] = stamp_time
-            store.delete_document(doc_id)
-            store.add(nodes)
-            (report.updated if existed else report.added).append(doc_id)
-            report.chunks_embedded += len(nodes)
-            bar.update(len(nodes))
-            if progress:
-                progress(report.chunks_embedded, total)
+            if piece.first:
+                store.delete_document(piece.doc_id)  # the old version, or a broken one
+            store.add(piece.nodes)
+            if piece.last:
+                (report.updated if piece.existed else report.added).append(piece.doc_id)
+            report.chunks_embedded += len(piece.nodes)
+            bar.update(len(piece.nodes))
         store.mark_changed()
+        if progress:
+            progress(report.chunks_embedded, total)
     bar.close()
 
     report.total_chunks = store.count()
@@ -106,11 +118,44 @@ def _vanished(corpus: Corpus, indexed: dict) -> list[str]:
             if doc_id not in present and doc.source_path not in corpus.failed_sources]
 
 
-def _groups(pending: list) -> list[list]:
+@dataclass
+class _Piece:
+    """Up to a batch of one document's chunks; a large document comes in several."""
+    doc_id: str
+    existed: bool  # the index had a version of it
+    nodes: list[TextNode]
+    first: bool  # writing it first deletes what the index holds of the document
+    last: bool  # the document is whole once it is written
+
+
+def _still_missing(store: Store, before: IndexedDocument | None, nodes: list[TextNode]) -> list[TextNode]:
+    """The chunks left to write. An interrupted run left part of this very version (same
+    content hash): only the rest is embedded, so a large document resumes where it stopped."""
+    if before is None or before.content_hash != nodes[0].metadata["content_hash"]:
+        return nodes
+    present = set(store.chunk_ids({"doc_id": before.doc_id}))
+    wanted = {node.node_id for node in nodes}
+    if not present <= wanted:  # chunks of another version linger: write it whole
+        return nodes
+    return [node for node in nodes if node.node_id not in present]
+
+
+def _pieces(doc_id: str, existed: bool, nodes: list[TextNode], resumed: bool) -> list[_Piece]:
+    starts = range(0, len(nodes), _GROUP_CHUNKS)
+    return [_Piece(doc_id, existed, nodes[i:i + _GROUP_CHUNKS], first=i == 0 and not resumed,
+                   last=i + _GROUP_CHUNKS >= len(nodes)) for i in starts]
+
+
+def _concerns(warning: LoadError, sources: set[str]) -> bool:
+    """Whether a load warning is about a file written now ("x.txt", "x.jsonl:3")."""
+    return warning.where in sources or warning.where.rsplit(":", 1)[0] in sources
+
+
+def _groups(pending: list[_Piece]) -> list[list[_Piece]]:
     groups, current, size = [], [], 0
-    for item in pending:
-        current.append(item)
-        size += len(item[2])
+    for piece in pending:
+        current.append(piece)
+        size += len(piece.nodes)
         if size >= _GROUP_CHUNKS:
             groups.append(current)
             current, size = [], 0

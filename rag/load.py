@@ -8,12 +8,12 @@ one broken file never stops the rest of the corpus from being ingested.
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from llama_index.core.schema import Document
 
-from rag.clean import clean_text
+from rag.clean import clean_text, cleaning_note
 from rag.formats import Extracted
 from rag.formats.fields import dated_and_sourced
 from rag.formats.front_matter import split_front_matter
@@ -40,8 +40,11 @@ class LoadError:
 class Corpus:
     documents: list[Document]
     errors: list[LoadError]
-    # Files that failed as a whole: their previously indexed documents are kept.
+    # Files that failed, wholly or in part (a bad JSONL line): every document indexed
+    # from them before is kept, since what a bad line held cannot be known.
     failed_sources: set[str]
+    # Read, but worth telling the user (cleaning removed much of a document).
+    warnings: list[LoadError] = field(default_factory=list)
 
 
 def load_corpus(path: Path) -> Corpus:
@@ -58,12 +61,19 @@ def load_corpus(path: Path) -> Corpus:
         if file.suffix.lower() not in SUFFIXES:
             corpus.errors.append(LoadError(source, _unsupported(file)))
             continue
+        if path.is_dir() and not file.resolve().is_relative_to(path.resolve()):
+            corpus.errors.append(LoadError(source, "a link to a file outside the corpus folder"))
+            corpus.failed_sources.add(source)
+            continue
+        errors_before = len(corpus.errors)
         try:
-            docs = list(_documents(file, source, corpus.errors))
+            docs = list(_documents(file, source, corpus.errors, corpus.warnings))
         except ValueError as error:
             corpus.errors.append(LoadError(source, str(error)))
             corpus.failed_sources.add(source)
             continue
+        if len(corpus.errors) > errors_before:
+            corpus.failed_sources.add(source)
         for doc in docs:
             if doc.id_ in seen:
                 corpus.errors.append(
@@ -112,32 +122,37 @@ def _read_text(file: Path) -> str:
     return text
 
 
-def _documents(file: Path, source: str, errors: list[LoadError]) -> Iterator[Document]:
+def _documents(file: Path, source: str, errors: list[LoadError],
+               warnings: list[LoadError]) -> Iterator[Document]:
     suffix = file.suffix.lower()
     if suffix in _BINARY_READERS:
         if not (data := file.read_bytes()):
             raise ValueError("empty file")
         extracted = _BINARY_READERS[suffix](data)
     elif suffix == ".jsonl":
-        yield from _jsonl_documents(source, _read_text(file), errors)
+        yield from _jsonl_documents(source, _read_text(file), errors, warnings)
         return
     elif suffix in {".html", ".htm"}:
         extracted = read_html(_read_text(file))
     else:
-        extracted = _plain_text(_read_text(file))
+        extracted = _plain_text(_read_text(file), source, warnings)
     yield _document(source, extracted.text, extracted.title,
                     {**extracted.metadata, "source_path": source}, extracted.page_starts)
 
 
-def _plain_text(text: str) -> Extracted:
+def _plain_text(text: str, source: str, warnings: list[LoadError]) -> Extracted:
     fields, body = split_front_matter(text)
     cleaned = clean_text(body)
     if not cleaned:
         raise ValueError("no article text left after removing boilerplate")
+    if note := cleaning_note(body, cleaned):
+        warnings.append(LoadError(source, note))
     return Extracted(text=cleaned, title=fields.pop("title", None), metadata=fields)
 
 
-def _jsonl_documents(source: str, text: str, errors: list[LoadError]) -> Iterator[Document]:
+def _jsonl_documents(source: str, text: str, errors: list[LoadError],
+                     warnings: list[LoadError]) -> Iterator[Document]:
+    lines: dict[str, int] = {}  # document id -> the line that gave it
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -154,9 +169,16 @@ def _jsonl_documents(source: str, text: str, errors: list[LoadError]) -> Iterato
         if not isinstance(doc_id, str) or not doc_id.strip():
             errors.append(LoadError(where, "missing or empty string field 'id'"))
             continue
+        if doc_id in lines:
+            errors.append(LoadError(where, f"duplicate document id {doc_id!r} "
+                                           f"(lines {lines[doc_id]} and {number}; the first is kept)"))
+            continue
+        lines[doc_id] = number
         if not isinstance(body, str) or not (cleaned := clean_text(body)):
             errors.append(LoadError(where, f"document {doc_id!r} has no 'text'"))
             continue
+        if note := cleaning_note(body, cleaned):
+            warnings.append(LoadError(where, note))
         title = record.pop("title", None)
         metadata = {key: _scalar(value) for key, value in record.items() if value is not None}
         yield _document(doc_id, cleaned, title if isinstance(title, str) else None,

@@ -16,8 +16,11 @@ from rag.answer.base import final, unsupported_sentences
 from rag.answer.extractive import ExtractiveAnswerer
 from rag.condense import condense
 from rag.filters import Filters, resolve_sources
+from rag.index_errors import guarded
 from rag.ingest import IngestReport, Progress, ingest
+from rag.language import in_other_language
 from rag.lock import WriterLock
+from rag.prompts import OTHER_LANGUAGE
 from rag.retrieve import HybridRetriever
 from rag.settings import Settings
 from rag.store import IndexedDocument, Store
@@ -30,10 +33,13 @@ def default_embedder(settings: Settings) -> BaseEmbedding:
 
 
 class Pipeline:
-    def __init__(self, settings: Settings | None = None, embed_model: BaseEmbedding | None = None):
+    @guarded
+    def __init__(self, settings: Settings | None = None, embed_model: BaseEmbedding | None = None,
+                 create: bool = True):
+        """`create=False` for readers (`rag ask`, `rag search`): never create an index."""
         self.settings = settings or Settings()
+        self.store = Store(self.settings, create)
         self.embed_model = embed_model or default_embedder(self.settings)
-        self.store = Store(self.settings)
         self.writer = WriterLock(self.settings.index_dir, enabled=not self.settings.chroma_url)
         self.retriever = HybridRetriever(self.store, self.embed_model, self.settings)
         self.answerer = self._answerer()
@@ -44,6 +50,7 @@ class Pipeline:
                                                              self.settings)}
         return backends[self.settings.answer_backend]()
 
+    @guarded
     def ingest(self, path: Path | None = None, progress: Progress | None = None,
                show_progress: bool = False) -> IngestReport:
         with self.writer:
@@ -52,15 +59,22 @@ class Pipeline:
             self.retriever.refresh()  # BM25 follows the collection, swapped in at once
             return report
 
+    @guarded
+    def count(self) -> int:
+        return self.store.count()
+
+    @guarded
     def documents(self) -> list[IndexedDocument]:
         return sorted(self.store.documents().values(), key=lambda d: d.doc_id)
 
+    @guarded
     def delete(self, doc_id: str) -> None:
         with self.writer:
             self.store.delete_document(doc_id)
             self.store.mark_changed()
             self.retriever.refresh()  # BM25 follows the collection
 
+    @guarded
     def sources(self) -> list[str]:
         """The publishers/sites the indexed documents name, for filters."""
         names = {str(d.metadata["source"]) for d in self.store.documents().values()
@@ -75,12 +89,14 @@ class Pipeline:
             return asked
         return replace(asked, sources=tuple(resolve_sources(asked.sources, self.sources())))
 
+    @guarded
     def search(self, query: str, k: int | None = None,
                filters: Filters | None = None) -> list[NodeWithScore]:
         self.retriever.top_k = k or self.settings.top_k
         self.retriever.filters = filters or Filters()
         return self.retriever.retrieve(QueryBundle(query))
 
+    @guarded
     def stream(self, question: str, history: list[str] | None = None,
                k: int | None = None, filters: Filters | None = None) -> Iterator[Answer]:
         """Partial answers as they form; the last one is final and carries the latency."""
@@ -90,6 +106,8 @@ class Pipeline:
         retrieved = [p.node.metadata.get("doc_id", p.node.ref_doc_id) for p in passages]
         if not passages:
             answers: Iterator[Answer] = iter([Answer.abstention(question)])
+        elif in_other_language(question):  # the passages share names with it, nothing more
+            answers = iter([Answer.abstention(question, OTHER_LANGUAGE)])
         else:
             answers = self.answerer.stream(standalone, passages)
         for answer in answers:

@@ -14,9 +14,11 @@ from urllib.parse import urlparse
 
 import chromadb
 from chromadb.config import Settings as ChromaSettings
+from chromadb.errors import NotFoundError
 from llama_index.core.schema import BaseNode, TextNode
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
+from rag.index_errors import chroma_path, damaged, missing
 from rag.settings import Settings
 
 # Collection metadata key of the generation token (see Store.generation).
@@ -39,7 +41,7 @@ class IndexedDocument:
         return self.chunks == self.expected_chunks
 
 
-def chroma_client(settings: Settings) -> chromadb.ClientAPI:
+def chroma_client(settings: Settings, create: bool = True) -> chromadb.ClientAPI:
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_url:
         url = urlparse(settings.chroma_url)
@@ -49,19 +51,32 @@ def chroma_client(settings: Settings) -> chromadb.ClientAPI:
             ssl=url.scheme == "https",
             settings=chroma_settings,
         )
-    path = Path(settings.index_dir) / "chroma"
+    path = chroma_path(settings)
+    database = path / "chroma.sqlite3"
+    if database.exists() and database.stat().st_size == 0:
+        # Chroma would quietly start a new, empty index in it: say what happened instead.
+        raise damaged(settings, "chroma.sqlite3 is empty")
+    if not create and not database.exists():
+        raise missing(settings)
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
 class Store:
-    def __init__(self, settings: Settings) -> None:
-        self.client = chroma_client(settings)
+    def __init__(self, settings: Settings, create: bool = True) -> None:
+        """`create=False` for readers: a missing index (or collection) is an error."""
+        self.client = chroma_client(settings, create)
         # No embedding function: Chroma's default one downloads a model. We always
         # pass our own vectors.
-        self.collection = self.client.get_or_create_collection(
-            settings.collection, metadata={"hnsw:space": "cosine"}, embedding_function=None
-        )
+        if create:
+            self.collection = self.client.get_or_create_collection(
+                settings.collection, metadata={"hnsw:space": "cosine"}, embedding_function=None
+            )
+        else:
+            try:
+                self.collection = self.client.get_collection(settings.collection, embedding_function=None)
+            except NotFoundError:
+                raise missing(settings) from None
         self.vector_store = ChromaVectorStore(chroma_collection=self.collection)
 
     def count(self) -> int:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import gradio as gr
 
 from rag.filters import Filters
+from rag.index_errors import IndexUnavailable
 from rag.pipeline import Pipeline
 from rag.ui.render import (answer_text, error_message, pending_message, render_answer,
                            render_sources, sources_panel)
@@ -24,8 +25,11 @@ EXAMPLES = [
 
 
 def source_choices(pipeline: Pipeline) -> dict:
-    """The source picker's choices as the index holds them now."""
-    return gr.update(choices=pipeline.sources())
+    """The source picker's choices as the index holds them now (unchanged if it cannot tell)."""
+    try:
+        return gr.update(choices=pipeline.sources())
+    except IndexUnavailable:  # a question asked now says so in the chat
+        return gr.update()
 
 
 def _filters(pipeline: Pipeline, since: str | None, until: str | None,
@@ -51,19 +55,30 @@ def ask_tab(pipeline: Pipeline, serialized: dict, private: dict) -> gr.Dropdown:
         turn = len(asked) + 1
         messages = [*messages, {"role": "user", "content": html.escape(question)},
                     {"role": "assistant", "content": pending_message(question)}]
+
+        def given_back(problem: str) -> tuple:
+            """The problem in place of an answer, and the question back in the box."""
+            messages[-1] = {"role": "assistant", "content": error_message(problem)}
+            return question, messages, asked, sections, sources_panel(sections)
+
         try:
             filters = pipeline.filters(since, until, sources or [])
         except ValueError as error:
-            messages[-1] = {"role": "assistant", "content": error_message(f"Filter: {error}")}
-            yield question, messages, asked, sections, sources_panel(sections)
+            yield given_back(f"Filter: {error}")
+            return
+        except IndexUnavailable as error:
+            yield given_back(str(error))
             return
         yield "", messages, asked, sections, sources_panel(sections)
-        index_empty = pipeline.store.count() == 0
-        for answer in pipeline.stream(question, history=asked, filters=filters):
-            messages[-1] = {"role": "assistant",
-                            "content": render_answer(answer, turn, index_empty, filters.describe())}
-            shown = [render_sources(answer, turn), *sections]
-            yield "", messages, [*asked, question], shown, sources_panel(shown)
+        try:
+            index_empty = pipeline.count() == 0
+            for answer in pipeline.stream(question, history=asked, filters=filters):
+                messages[-1] = {"role": "assistant",
+                                "content": render_answer(answer, turn, index_empty, filters.describe())}
+                shown = [render_sources(answer, turn), *sections]
+                yield "", messages, [*asked, question], shown, sources_panel(shown)
+        except IndexUnavailable as error:  # say so in the chat, and give the question back
+            yield given_back(str(error))
 
     def new_conversation() -> tuple:
         return [], [], [], sources_panel([]), ""
@@ -119,9 +134,12 @@ def chat_api(pipeline: Pipeline) -> None:
         """Answer a question about the corpus, with [n] citations and their sources.
         Earlier questions of the same session are taken into account for follow-ups.
         Optional: only documents published `since`/`until` (YYYY-MM-DD), from `sources`."""
-        filters = _filters(pipeline, since, until, sources)
-        for answer in pipeline.stream(message, history=asked, filters=filters):
-            yield answer_text(answer), [*asked, message]
+        try:
+            filters = _filters(pipeline, since, until, sources)
+            for answer in pipeline.stream(message, history=asked, filters=filters):
+                yield answer_text(answer), [*asked, message]
+        except IndexUnavailable as error:
+            raise gr.Error(str(error), print_exception=False) from None
 
     api_question = gr.Textbox(visible=False)
     api_since = gr.Textbox(value="", visible=False, label="since")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import gradio as gr
 
+from rag.index_errors import IndexUnavailable
 from rag.ingest import IngestReport
 from rag.load import SUFFIXES, load_corpus
 from rag.pipeline import Pipeline
@@ -68,7 +69,7 @@ def save_upload(uploaded: Path, settings: Settings) -> str:
 def delete_document(pipeline: Pipeline, doc_id: str) -> str:
     """Remove a document from the index, and its file from the corpus folder when the
     file holds only that document (so the next ingest does not bring it back)."""
-    doc = pipeline.store.documents().get(doc_id)
+    doc = next((d for d in pipeline.documents() if d.doc_id == doc_id), None)
     if doc is None:
         raise CorpusError(f"{doc_id}: not in the index")
     pipeline.delete(doc_id)
@@ -109,12 +110,19 @@ def status_html(notes: list[str], errors: list[str]) -> str:
     return f'<ul class="rag-status">{"".join(items)}</ul>'
 
 
-def _ingest_notes(saved: list[str], report: IngestReport) -> list[str]:
-    return [f"Saved to the corpus folder: {', '.join(saved)}.",
+def _ingest_notes(saved: list[str], replaced: list[str], report: IngestReport) -> list[str]:
+    saving = f"Saved to the corpus folder: {', '.join(saved)}"
+    if replaced:
+        saving += f"; replaced {', '.join(replaced)}, which the folder already had"
+    return [saving + ".",
             f"Index: {len(report.added)} added, {len(report.updated)} updated, "
             f"{len(report.removed)} removed, {report.unchanged} unchanged; "
             f"{report.total_chunks} chunks in total ({report.seconds:.1f}s)."]
 
+
+def _about(where: str, names: list[str]) -> bool:
+    """Whether a load error's place ("x.txt" or "x.jsonl:3") is one of these files."""
+    return where.rsplit(":", 1)[0] in names or where in names
 
 
 def corpus_tab(app: gr.Blocks, pipeline: Pipeline, serialized: dict, private: dict) -> None:
@@ -122,14 +130,20 @@ def corpus_tab(app: gr.Blocks, pipeline: Pipeline, serialized: dict, private: di
     settings = pipeline.settings
 
     def document_choices(sort: str = SORTS[0]) -> tuple:
-        rows = documents_rows(pipeline, sort)
+        try:
+            rows = documents_rows(pipeline, sort)
+        except IndexUnavailable:  # the status line of the action says why
+            rows = []
         return rows, gr.update(choices=[row[0] for row in rows], value=None)
 
     def upload(files: list[str] | None, sort: str, progress: gr.Progress = gr.Progress()) -> tuple:
-        saved, errors = [], []
+        saved, replaced, errors = [], [], []
         for file in files or []:
             try:
+                existed = (Path(settings.corpus_dir) / corpus_name(Path(file).name)).exists()
                 saved.append(save_upload(Path(file), settings))
+                if existed:
+                    replaced.append(saved[-1])
             except CorpusError as error:
                 errors.append(str(error))
         if not saved:
@@ -139,16 +153,22 @@ def corpus_tab(app: gr.Blocks, pipeline: Pipeline, serialized: dict, private: di
             progress((done, total), desc="Embedding", unit="chunks")
 
         progress(0, desc="Reading the corpus folder")
-        report = pipeline.ingest(Path(settings.corpus_dir), progress=embedded)
-        errors += [f"skipped {e}" for e in report.errors]
-        return (status_html(_ingest_notes(saved, report), errors), *document_choices(sort), None)
+        try:
+            report = pipeline.ingest(Path(settings.corpus_dir), progress=embedded)
+        except IndexUnavailable as error:
+            notes = [f"Saved to the corpus folder: {', '.join(saved)}; not indexed yet."]
+            return (status_html(notes, [*errors, str(error)]), *document_choices(sort), None)
+        # The ingest reads the whole folder: report only what concerns this upload.
+        errors += [f"skipped {e}" for e in report.errors if _about(e.where, saved)]
+        notes = _ingest_notes(saved, replaced, report) + [f"Note: {w}" for w in report.warnings]
+        return (status_html(notes, errors), *document_choices(sort), None)
 
     def delete(doc_id: str | None, sort: str) -> tuple:
         if not doc_id:
             return (status_html([], ["Choose a document to delete first."]), *document_choices(sort))
         try:
             note, errors = [delete_document(pipeline, doc_id)], []
-        except CorpusError as error:
+        except (CorpusError, IndexUnavailable) as error:
             note, errors = [], [str(error)]
         return (status_html(note, errors), *document_choices(sort))
 
