@@ -20,6 +20,7 @@ from tqdm import tqdm
 from rag.chunk import chunk_document, recipe, searchable_text
 from rag.lexical import LexicalIndex, stamp
 from rag.load import Corpus, LoadError, content_hash, load_corpus
+from rag.sentence_vectors import SentenceVectors
 from rag.settings import Settings
 from rag.store import Store
 
@@ -62,9 +63,11 @@ def ingest(path: Path, store: Store, embed_model: BaseEmbedding, settings: Setti
     corpus = load_corpus(path)
     report = IngestReport(errors=corpus.errors)
     indexed = store.documents()
+    sentences = SentenceVectors(settings)
 
     for doc_id in _vanished(corpus, indexed):
         store.delete_document(doc_id)
+        sentences.delete(doc_id)
         report.removed.append(doc_id)
 
     pending = []
@@ -82,6 +85,8 @@ def ingest(path: Path, store: Store, embed_model: BaseEmbedding, settings: Setti
     bar = tqdm(total=total, unit="chunk", desc="embedding", disable=not (show_progress and total))
     for group in _groups(pending):
         _embed([node for _, _, nodes in group for node in nodes], embed_model)
+        # Before the chunks: a chunk in the index always has its sentence vectors.
+        sentences.replace({doc_id: nodes for doc_id, _, nodes in group}, embed_model)
         stamp_time = datetime.now(timezone.utc).isoformat(timespec="seconds")
         for doc_id, existed, nodes in group:
             for node in nodes:

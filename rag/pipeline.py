@@ -17,6 +17,7 @@ from rag.condense import condense
 from rag.ingest import IngestReport, Progress, ingest
 from rag.lock import WriterLock
 from rag.retrieve import HybridRetriever
+from rag.sentence_vectors import SentenceVectors
 from rag.settings import Settings
 from rag.store import IndexedDocument, Store
 
@@ -39,7 +40,7 @@ class Pipeline:
     def _answerer(self) -> Answerer:
         # One entry per backend; LLM backends plug in here.
         backends = {"extractive": lambda: ExtractiveAnswerer(self.embed_model, self.retriever.lexical,
-                                                             self.settings)}
+                                                             self.settings, SentenceVectors(self.settings))}
         return backends[self.settings.answer_backend]()
 
     def ingest(self, path: Path | None = None, progress: Progress | None = None,
@@ -54,6 +55,7 @@ class Pipeline:
     def delete(self, doc_id: str) -> None:
         with self.writer:
             self.store.delete_document(doc_id)
+            SentenceVectors(self.settings).delete(doc_id)
             self.retriever.lexical()  # BM25 follows the collection
 
     def search(self, query: str, k: int | None = None) -> list[NodeWithScore]:
