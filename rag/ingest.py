@@ -54,11 +54,14 @@ class IngestReport:
 
 
 def ingest(path: Path, store: Store, embed_model: BaseEmbedding, settings: Settings,
-           progress: Progress | None = None, show_progress: bool = False) -> IngestReport:
+           progress: Progress | None = None, show_progress: bool = False,
+           only: list[str] | None = None) -> IngestReport:
+    """`only`: ingest just these files of the folder `path` (an upload), leaving the
+    rest of the index as it is, without reading the folder or listing the index."""
     started = time.perf_counter()
-    corpus = load_corpus(path)
+    corpus = load_corpus(path, only)
     report = IngestReport(errors=corpus.errors)
-    indexed = store.documents()
+    indexed = store.documents() if only is None else _indexed_from(store, corpus, only)
     sentences = SentenceVectors(settings)
 
     for doc_id in _vanished(corpus, indexed):
@@ -102,6 +105,23 @@ def ingest(path: Path, store: Store, embed_model: BaseEmbedding, settings: Setti
     report.total_chunks = store.count()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _indexed_from(store: Store, corpus: Corpus, sources: list[str]) -> dict:
+    """The indexed documents of these files, and of any other file holding one of the ids
+    just read: an id that another file already has is a duplicate, skipped as a folder
+    ingest would skip it."""
+    ids = [doc.id_ for doc in corpus.documents]
+    match = {"source_path": {"$in": sources}}
+    indexed = store.documents({"$or": [match, {"doc_id": {"$in": ids}}]} if ids else match)
+    for doc in list(corpus.documents):
+        before = indexed.get(doc.id_)
+        if before and before.source_path not in sources:
+            corpus.errors.append(LoadError(doc.metadata["source_path"], f"duplicate document id "
+                                           f"{doc.id_!r} (first in {before.source_path})"))
+            corpus.documents.remove(doc)
+            del indexed[doc.id_]
+    return indexed
 
 
 def _vanished(corpus: Corpus, indexed: dict) -> list[str]:

@@ -44,10 +44,10 @@ class Pipeline:
         return backends[self.settings.answer_backend]()
 
     def ingest(self, path: Path | None = None, progress: Progress | None = None,
-               show_progress: bool = False) -> IngestReport:
+               show_progress: bool = False, only: list[str] | None = None) -> IngestReport:
         with self.writer:
             report = ingest(Path(path or self.settings.corpus_dir), self.store, self.embed_model,
-                            self.settings, progress=progress, show_progress=show_progress)
+                            self.settings, progress=progress, show_progress=show_progress, only=only)
             self.retriever.refresh()  # BM25 follows the collection, swapped in at once
             return report
 

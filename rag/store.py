@@ -80,11 +80,12 @@ class Store:
         kept = {k: v for k, v in metadata.items() if not k.startswith("hnsw:")}
         self.collection.modify(metadata={**kept, _GENERATION: uuid.uuid4().hex})
 
-    def documents(self) -> dict[str, IndexedDocument]:
-        """What the collection holds, one entry per document."""
+    def documents(self, where: dict | None = None) -> dict[str, IndexedDocument]:
+        """What the collection holds, one entry per document (those whose chunks match
+        the Chroma filter `where`, if given)."""
         found: dict[str, IndexedDocument] = {}
         chunk_counts: dict[str, int] = defaultdict(int)
-        for meta in self._all(include=["metadatas"])["metadatas"]:
+        for meta in self._all(include=["metadatas"], where=where)["metadatas"]:
             doc_id, digest = meta["doc_id"], meta["content_hash"]
             chunk_counts[doc_id] += 1
             if doc_id not in found or found[doc_id].content_hash != digest:
@@ -125,12 +126,12 @@ class Store:
         found = {node.node_id: node for node in self.vector_store.get_nodes(node_ids=ids)}
         return [found[i] for i in ids if i in found]
 
-    def _all(self, include: list[str]) -> dict:
+    def _all(self, include: list[str], where: dict | None = None) -> dict:
         # Paged: a server caps how much one get() may return.
         merged: dict[str, list] = {"ids": [], **{key: [] for key in include}}
         page, offset = 5000, 0
         while True:
-            got = self.collection.get(include=include, limit=page, offset=offset)
+            got = self.collection.get(include=include, where=where, limit=page, offset=offset)
             merged["ids"] += got["ids"]
             for key in include:
                 merged[key] += got[key]

@@ -128,8 +128,9 @@ def corpus_tab(app: gr.Blocks, pipeline: Pipeline, serialized: dict, private: di
         def embedded(done: int, total: int) -> None:
             progress((done, total), desc="Embedding", unit="chunks")
 
-        progress(0, desc="Reading the corpus folder")
-        report = pipeline.ingest(Path(settings.corpus_dir), progress=embedded)
+        progress(0, desc="Reading the uploaded files")
+        # Only the uploaded files: the rest of the corpus folder is indexed already.
+        report = pipeline.ingest(Path(settings.corpus_dir), progress=embedded, only=saved)
         errors += [f"skipped {e}" for e in report.errors]
         return (status_html(_ingest_notes(saved, report), errors), *document_choices(), None)
 
