@@ -277,19 +277,29 @@ def child(step: str, args, *extra: str) -> dict:
 
 
 def step_all(args) -> dict:
-    results = {"label": args.label, "vectors": args.vectors,
-               "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
-    results["corpus"] = child("corpus", args)
-    if args.vectors == "real":
+    """The steps named by --steps for the systems named by --systems, merged into
+    benchmarks/results/<label>.json (so a run can be split across lock holds)."""
+    path = RESULTS / f"{args.label}.json"
+    results = json.loads(path.read_text()) if path.exists() else {"label": args.label}
+    results.update(vectors=args.vectors, when=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+    steps, systems = args.steps.split(","), args.systems.split(",")
+    if "corpus" in steps:
+        results["corpus"] = child("corpus", args)
+    if args.vectors == "real" and "ingest" in steps:
         prefill = child("prefill", args, "--budget", str(args.budget))
         if prefill["left"]:
             sys.exit(f"vector cache incomplete ({prefill['left']} texts left): rerun to go on")
-    results["throughput"] = child("throughput", args)
-    results["ingest"] = {"ours": child("ingest", args, "--fresh"), "plain": child("ingest", args, "--system", "plain")}
-    results["serve"] = {system: {what: child("serve", args, "--system", system, "--what", what)
-                                 for what in ("search", "answer")} for system in ("ours", "plain")}
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"{args.label}.json").write_text(json.dumps(results, indent=2) + "\n")
+    if "throughput" in steps:
+        results["throughput"] = child("throughput", args)
+    for system in systems:
+        if "ingest" in steps:
+            extra = ["--fresh"] if system == "ours" else []
+            results.setdefault("ingest", {})[system] = child("ingest", args, "--system", system, *extra)
+        if "serve" in steps:
+            results.setdefault("serve", {})[system] = {
+                what: child("serve", args, "--system", system, "--what", what) for what in ("search", "answer")}
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(results, indent=2) + "\n")
     return results
 
 
@@ -338,6 +348,8 @@ def main() -> None:
     parser.add_argument("--system", choices=["ours", "plain"], default="ours")
     parser.add_argument("--what", choices=["search", "answer"], default="answer")
     parser.add_argument("--fresh", action="store_true", help="ingest: start from an empty index")
+    parser.add_argument("--steps", default="corpus,throughput,ingest,serve", help="all: which steps")
+    parser.add_argument("--systems", default="ours,plain", help="all: which pipelines")
     parser.add_argument("--lock", help="all: run each step under `flock LOCK` (e.g. /tmp/rag-heavy.lock)")
     parser.add_argument("--vectors", choices=["hash", "real"], default="hash",
                         help="index builds: the hash stand-in, or the real embedder via the cache")
