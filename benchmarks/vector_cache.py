@@ -77,7 +77,7 @@ class HashEmbedding(BaseEmbedding):
 
     model_name: str = "hash-384"
 
-    def _vector(self, text: str) -> list[float]:
+    def _get_text_embedding(self, text: str) -> list[float]:
         vector = np.zeros(384, dtype=np.float32)
         for word in re.findall(r"\w+", text.lower()):
             digest = hashlib.md5(word.encode()).digest()
@@ -85,11 +85,7 @@ class HashEmbedding(BaseEmbedding):
         norm = float(np.linalg.norm(vector))
         return (vector / norm if norm else vector + 384 ** -0.5).tolist()
 
-    def _get_query_embedding(self, query: str) -> list[float]:
-        return self._vector(query)
-
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return self._vector(text)
+    _get_query_embedding = _get_text_embedding
 
     async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._vector(query)
+        return self._get_text_embedding(query)
