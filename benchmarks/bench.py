@@ -242,11 +242,16 @@ def step_serve(args) -> dict:
 
         pipeline = Pipeline(our_settings(BENCH / f"ours-{args.label}"))
         search, ask = pipeline.search, pipeline.ask
+        forget = getattr(pipeline.answerer, "_cache", {}).clear
     what = {"search": search, "answer": ask}[args.what]
     passes = {}
     for name in ("cold", "warm"):
         times = []
         for question in questions:
+            if name == "cold" and args.system == "ours":
+                # Cold: nothing remembered from earlier questions. Sentences recur across
+                # this recombined corpus's articles, where in real news they rarely do.
+                forget()
             started = time.perf_counter()
             what(question)
             times.append((time.perf_counter() - started) * 1000)
@@ -319,7 +324,7 @@ def report_markdown(r: dict) -> str:
         f"| {t['plain']['ceiling_chunks_per_s']} |",
         f"| ingest / ceiling | {t['ours']['ratio_to_ceiling']} | {t['plain']['ratio_to_ceiling']} |",
         f"| re-ingest unchanged (sample), s | {t['ours']['reingest_unchanged_s']} | {t['plain']['reingest_unchanged_s']} |",
-        f"| full corpus ingest with cached vectors, s | {i['ours']['ingest_s_cached_vectors']} | {i['plain']['ingest_s']} |",
+        f"| full corpus ingest, vectors from the {r['vectors']} embedder, s | {i['ours']['ingest_s_cached_vectors']} | {i['plain']['ingest_s']} |",
         f"| full corpus re-ingest unchanged, s | {i['ours']['reingest_unchanged_s']} | (full rebuild) |",
         f"| peak RSS of full ingest, MB | {i['ours']['peak_rss_mb']} | {i['plain']['peak_rss_mb']} |",
     ]
@@ -356,7 +361,9 @@ def main() -> None:
     args = parser.parse_args()
     import rag  # noqa: F401  (offline environment, tiktoken's cache) before anything else
 
-    print(json.dumps(STEPS[args.step](args)))
+    result = STEPS[args.step](args)
+    if result:
+        print(json.dumps(result))
 
 
 if __name__ == "__main__":
