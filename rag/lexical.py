@@ -60,11 +60,16 @@ class LexicalIndex:
         ids = [i for i, k in zip(self.ids, keep) if k] + list(added)
         return LexicalIndex(postings, ids, stamp(ids))
 
-    def search(self, query: str, k: int) -> list[tuple[str, float]]:
-        """(chunk id, BM25 score) of the best `k` chunks sharing a term with the query."""
+    def search(self, query: str, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score) of the best `k` chunks sharing a term with the query,
+        among the `allowed` chunk ids when given (a filter)."""
+        if allowed is not None and not allowed:
+            return []
         scores = self.postings.scores(terms(query))
         if not len(scores):
             return []
+        if allowed is not None:
+            scores *= np.fromiter((i in allowed for i in self.ids), dtype=np.float32, count=len(self.ids))
         top = np.argpartition(-scores, min(k, len(scores)) - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
         return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]

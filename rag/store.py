@@ -111,8 +111,14 @@ class Store:
         # ChromaVectorStore.delete matches the node's SOURCE relationship (document_id).
         self.vector_store.delete(doc_id)
 
-    def chunk_ids(self) -> list[str]:
-        return self._all(include=[])["ids"]
+    def chunk_ids(self, where: dict | None = None) -> list[str]:
+        return self._all(include=[], where=where)["ids"]
+
+    def metadatas(self, ids: list[str]) -> dict[str, dict]:
+        if not ids:
+            return {}
+        got = self.collection.get(ids=ids, include=["metadatas"])
+        return dict(zip(got["ids"], got["metadatas"]))
 
     def chunks(self) -> tuple[list[str], list[str], list[dict]]:
         """Ids, texts and metadata of every chunk, in a stable order."""

@@ -18,7 +18,8 @@ from rag.pipeline import Pipeline
 from rag.settings import Settings
 
 UPLOAD_TYPES = sorted(SUFFIXES)
-DOCUMENT_COLUMNS = ["ID", "Title", "Chunks", "Ingested (UTC)"]
+DOCUMENT_COLUMNS = ["ID", "Title", "Published", "Source", "Chunks", "Ingested (UTC)"]
+SORTS = ["Newest first", "Source", "Title", "ID"]
 
 
 class CorpusError(ValueError):
@@ -81,9 +82,18 @@ def delete_document(pipeline: Pipeline, doc_id: str) -> str:
     return f"Removed {doc_id} from the index."
 
 
-def documents_rows(pipeline: Pipeline) -> list[list]:
-    return [[d.doc_id, d.title, d.chunks if d.complete else f"{d.chunks}/{d.expected_chunks}",
-             _when(d.ingested_at)] for d in pipeline.documents()]
+def documents_rows(pipeline: Pipeline, sort: str = "Newest first") -> list[list]:
+    rows = [[d.doc_id, d.title, str(d.metadata.get("published_at", "")),
+             str(d.metadata.get("source", "")),
+             d.chunks if d.complete else f"{d.chunks}/{d.expected_chunks}", _when(d.ingested_at)]
+            for d in pipeline.documents()]  # by ID
+    if sort == "Title":
+        rows.sort(key=lambda row: row[1].casefold())
+    elif sort in ("Newest first", "Source"):
+        rows.sort(key=lambda row: row[2], reverse=True)  # ISO dates sort as text; undated last
+        if sort == "Source":  # stable: newest first within a source, unknown sources last
+            rows.sort(key=lambda row: (not row[3], row[3].casefold()))
+    return rows
 
 
 def _when(stamp: str) -> str:
@@ -111,11 +121,11 @@ def corpus_tab(app: gr.Blocks, pipeline: Pipeline, serialized: dict, private: di
     """The tab's components and events; call inside the app's `gr.Tab`."""
     settings = pipeline.settings
 
-    def document_choices() -> tuple:
-        rows = documents_rows(pipeline)
+    def document_choices(sort: str = SORTS[0]) -> tuple:
+        rows = documents_rows(pipeline, sort)
         return rows, gr.update(choices=[row[0] for row in rows], value=None)
 
-    def upload(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple:
+    def upload(files: list[str] | None, sort: str, progress: gr.Progress = gr.Progress()) -> tuple:
         saved, errors = [], []
         for file in files or []:
             try:
@@ -123,7 +133,7 @@ def corpus_tab(app: gr.Blocks, pipeline: Pipeline, serialized: dict, private: di
             except CorpusError as error:
                 errors.append(str(error))
         if not saved:
-            return (status_html([], errors or ["No file was uploaded."]), *document_choices(), None)
+            return (status_html([], errors or ["No file was uploaded."]), *document_choices(sort), None)
 
         def embedded(done: int, total: int) -> None:
             progress((done, total), desc="Embedding", unit="chunks")
@@ -132,28 +142,30 @@ def corpus_tab(app: gr.Blocks, pipeline: Pipeline, serialized: dict, private: di
         # Only the uploaded files: the rest of the corpus folder is indexed already.
         report = pipeline.ingest(Path(settings.corpus_dir), progress=embedded, only=saved)
         errors += [f"skipped {e}" for e in report.errors]
-        return (status_html(_ingest_notes(saved, report), errors), *document_choices(), None)
+        return (status_html(_ingest_notes(saved, report), errors), *document_choices(sort), None)
 
-    def delete(doc_id: str | None) -> tuple:
+    def delete(doc_id: str | None, sort: str) -> tuple:
         if not doc_id:
-            return (status_html([], ["Choose a document to delete first."]), *document_choices())
+            return (status_html([], ["Choose a document to delete first."]), *document_choices(sort))
         try:
             note, errors = [delete_document(pipeline, doc_id)], []
         except CorpusError as error:
             note, errors = [], [str(error)]
-        return (status_html(note, errors), *document_choices())
+        return (status_html(note, errors), *document_choices(sort))
 
     def pick(event: gr.SelectData) -> str:
         return event.row_value[0]
 
     gr.Markdown(f"Add articles as {', '.join(UPLOAD_TYPES)} files (up to "
-                f"{settings.max_upload_mb:g} MB each). They are saved in the corpus "
+                f"{settings.max_upload_mb:g} MB each): saved web pages, PDF and Word files "
+                "keep their date, source and author. They are saved in the corpus "
                 "folder and indexed right away; unchanged documents are not re-embedded.")
     files = gr.File(label="Add documents", file_count="multiple", file_types=UPLOAD_TYPES,
                     height=150, elem_id="upload")
     status = gr.HTML(elem_id="corpus-status")
+    sort = gr.Radio(SORTS, value=SORTS[0], label="Sort by", elem_id="sort")
     table = gr.Dataframe(headers=DOCUMENT_COLUMNS, interactive=False, wrap=True,
-                         column_widths=["24%", "52%", "8%", "16%"], max_height=420,
+                         column_widths=["18%", "38%", "11%", "15%", "6%", "12%"], max_height=420,
                          show_search="search", buttons=["fullscreen"],
                          label="Indexed documents (click a row to select it for deletion)",
                          elem_id="documents")
@@ -163,7 +175,8 @@ def corpus_tab(app: gr.Blocks, pipeline: Pipeline, serialized: dict, private: di
         remove = gr.Button("Delete document", variant="stop", scale=1, size="md",
                            elem_id="delete")
 
-    files.upload(upload, files, [status, table, chosen, files], **serialized)
-    remove.click(delete, chosen, [status, table, chosen], **serialized)
+    files.upload(upload, [files, sort], [status, table, chosen, files], **serialized)
+    remove.click(delete, [chosen, sort], [status, table, chosen], **serialized)
     table.select(pick, None, chosen, queue=False, **private)
-    app.load(document_choices, None, [table, chosen], **private)
+    sort.change(document_choices, sort, [table, chosen], queue=False, **private)
+    app.load(document_choices, sort, [table, chosen], **private)

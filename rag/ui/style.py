@@ -30,7 +30,7 @@ a.rag-cite:hover { text-decoration: underline; }
 .rag-source-meta { font-size: .8em; opacity: .75; }
 .rag-passage { white-space: pre-wrap; font-size: .9em; margin-top: .3em; line-height: 1.45; }
 .rag-passage mark { background: #fde68a; color: #1f2937; padding: 0 .1em; border-radius: 2px; }
-.rag-status .rag-error { color: var(--error-text-color, #b91c1c); }
+.rag-status .rag-error, .rag-answer .rag-error { color: var(--error-text-color, #b91c1c); }
 """
 
 # The newest answer's sources go on top: show them when they arrive, even if the panel
