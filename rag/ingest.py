@@ -3,7 +3,7 @@
 
 The index mirrors the corpus path: documents whose content hash is unchanged are
 skipped, changed ones are re-chunked and replaced, vanished ones are deleted. Each
-document is written with one delete and one add, and each chunk records how many
+group of documents is written with one add after deleting their old versions, and each chunk records how many
 chunks its document has, so a run killed at any point leaves at worst a document
 missing or visibly incomplete, and the next run repairs it.
 """
@@ -20,6 +20,7 @@ from tqdm import tqdm
 
 from rag.chunk import chunk_document, recipe, searchable_text
 from rag.load import Corpus, LoadError, content_hash, load_corpus
+from rag.sentence_vectors import SentenceVectors
 from rag.settings import Settings
 from rag.store import IndexedDocument, Store
 
@@ -55,14 +56,19 @@ class IngestReport:
 
 
 def ingest(path: Path, store: Store, embed_model: BaseEmbedding, settings: Settings,
-           progress: Progress | None = None, show_progress: bool = False) -> IngestReport:
+           progress: Progress | None = None, show_progress: bool = False,
+           only: list[str] | None = None) -> IngestReport:
+    """`only`: ingest just these files of the folder `path` (an upload), leaving the
+    rest of the index as it is, without reading the folder or listing the index."""
     started = time.perf_counter()
-    corpus = load_corpus(path)
+    corpus = load_corpus(path, only)
     report = IngestReport(errors=corpus.errors)
-    indexed = store.documents()
+    indexed = store.documents() if only is None else _indexed_from(store, corpus, only)
+    sentences = SentenceVectors(settings)
 
     for doc_id in _vanished(corpus, indexed):
         store.delete_document(doc_id)
+        sentences.delete(doc_id)
         report.removed.append(doc_id)
     if report.removed:
         store.mark_changed()
@@ -90,13 +96,17 @@ def ingest(path: Path, store: Store, embed_model: BaseEmbedding, settings: Setti
     bar = tqdm(total=total, unit="chunk", desc="embedding", disable=not (show_progress and total))
     for group in _groups(pending):
         _embed([node for piece in group for node in piece.nodes], embed_model)
+        # Before the chunks: a chunk in the index always has its sentence vectors.
+        sentences.write([(piece.doc_id, piece.nodes, piece.first) for piece in group], embed_model)
         stamp_time = datetime.now(timezone.utc).isoformat(timespec="seconds")
         for piece in group:
             for node in piece.nodes:
                 node.metadata["ingested_at"] = stamp_time
             if piece.first:
                 store.delete_document(piece.doc_id)  # the old version, or a broken one
-            store.add(piece.nodes)
+        # One add per group: a Chroma write costs ~0.1 s a call, little per chunk.
+        store.add([node for piece in group for node in piece.nodes])
+        for piece in group:
             if piece.last:
                 (report.updated if piece.existed else report.added).append(piece.doc_id)
             report.chunks_embedded += len(piece.nodes)
@@ -109,6 +119,23 @@ def ingest(path: Path, store: Store, embed_model: BaseEmbedding, settings: Setti
     report.total_chunks = store.count()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _indexed_from(store: Store, corpus: Corpus, sources: list[str]) -> dict:
+    """The indexed documents of these files, and of any other file holding one of the ids
+    just read: an id that another file already has is a duplicate, skipped as a folder
+    ingest would skip it."""
+    ids = [doc.id_ for doc in corpus.documents]
+    match = {"source_path": {"$in": sources}}
+    indexed = store.documents({"$or": [match, {"doc_id": {"$in": ids}}]} if ids else match)
+    for doc in list(corpus.documents):
+        before = indexed.get(doc.id_)
+        if before and before.source_path not in sources:
+            corpus.errors.append(LoadError(doc.metadata["source_path"], f"duplicate document id "
+                                           f"{doc.id_!r} (first in {before.source_path})"))
+            corpus.documents.remove(doc)
+            del indexed[doc.id_]
+    return indexed
 
 
 def _vanished(corpus: Corpus, indexed: dict) -> list[str]:

@@ -47,13 +47,14 @@ class Corpus:
     warnings: list[LoadError] = field(default_factory=list)
 
 
-def load_corpus(path: Path) -> Corpus:
-    """Every readable document under `path` (a folder, searched recursively, or one file)."""
+def load_corpus(path: Path, only: list[str] | None = None) -> Corpus:
+    """Every readable document under `path` (a folder, searched recursively, or one file),
+    or in the files `only` names (relative to the folder `path`)."""
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"corpus path does not exist: {path}")
     root = path if path.is_dir() else path.parent
-    files = sorted(_corpus_files(path))
+    files = sorted(root / name for name in only) if only is not None else sorted(_corpus_files(path))
     corpus = Corpus(documents=[], errors=[], failed_sources=set())
     seen: dict[str, str] = {}
     for file in files:

@@ -22,6 +22,7 @@ from rag.language import in_other_language
 from rag.lock import WriterLock
 from rag.prompts import OTHER_LANGUAGE
 from rag.retrieve import HybridRetriever
+from rag.sentence_vectors import SentenceVectors
 from rag.settings import Settings
 from rag.store import IndexedDocument, Store
 
@@ -47,15 +48,15 @@ class Pipeline:
     def _answerer(self) -> Answerer:
         # One entry per backend; LLM backends plug in here.
         backends = {"extractive": lambda: ExtractiveAnswerer(self.embed_model, self.retriever.lexical,
-                                                             self.settings)}
+                                                             self.settings, SentenceVectors(self.settings))}
         return backends[self.settings.answer_backend]()
 
     @guarded
     def ingest(self, path: Path | None = None, progress: Progress | None = None,
-               show_progress: bool = False) -> IngestReport:
+               show_progress: bool = False, only: list[str] | None = None) -> IngestReport:
         with self.writer:
             report = ingest(Path(path or self.settings.corpus_dir), self.store, self.embed_model,
-                            self.settings, progress=progress, show_progress=show_progress)
+                            self.settings, progress=progress, show_progress=show_progress, only=only)
             self.retriever.refresh()  # BM25 follows the collection, swapped in at once
             return report
 
@@ -71,6 +72,7 @@ class Pipeline:
     def delete(self, doc_id: str) -> None:
         with self.writer:
             self.store.delete_document(doc_id)
+            SentenceVectors(self.settings).delete(doc_id)
             self.store.mark_changed()
             self.retriever.refresh()  # BM25 follows the collection
 

@@ -95,11 +95,12 @@ class Store:
         kept = {k: v for k, v in metadata.items() if not k.startswith("hnsw:")}
         self.collection.modify(metadata={**kept, _GENERATION: uuid.uuid4().hex})
 
-    def documents(self) -> dict[str, IndexedDocument]:
-        """What the collection holds, one entry per document."""
+    def documents(self, where: dict | None = None) -> dict[str, IndexedDocument]:
+        """What the collection holds, one entry per document (those whose chunks match
+        the Chroma filter `where`, if given)."""
         found: dict[str, IndexedDocument] = {}
         chunk_counts: dict[str, int] = defaultdict(int)
-        for meta in self._all(include=["metadatas"])["metadatas"]:
+        for meta in self._all(include=["metadatas"], where=where)["metadatas"]:
             doc_id, digest = meta["doc_id"], meta["content_hash"]
             chunk_counts[doc_id] += 1
             if doc_id not in found or found[doc_id].content_hash != digest:

@@ -152,13 +152,13 @@ def corpus_tab(app: gr.Blocks, pipeline: Pipeline, serialized: dict, private: di
         def embedded(done: int, total: int) -> None:
             progress((done, total), desc="Embedding", unit="chunks")
 
-        progress(0, desc="Reading the corpus folder")
+        progress(0, desc="Reading the uploaded files")
         try:
-            report = pipeline.ingest(Path(settings.corpus_dir), progress=embedded)
+            # Only the uploaded files: the rest of the corpus folder is indexed already.
+            report = pipeline.ingest(Path(settings.corpus_dir), progress=embedded, only=saved)
         except IndexUnavailable as error:
             notes = [f"Saved to the corpus folder: {', '.join(saved)}; not indexed yet."]
             return (status_html(notes, [*errors, str(error)]), *document_choices(sort), None)
-        # The ingest reads the whole folder: report only what concerns this upload.
         errors += [f"skipped {e}" for e in report.errors if _about(e.where, saved)]
         notes = _ingest_notes(saved, replaced, report) + [f"Note: {w}" for w in report.warnings]
         return (status_html(notes, errors), *document_choices(sort), None)
