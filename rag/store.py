@@ -9,7 +9,6 @@ fall out of step with it.
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlparse
 
 import chromadb
