@@ -190,10 +190,12 @@ def test_uploads_outside_the_rules_are_refused(page, served, tmp_path):
     upload(page, tmp_path, "huge.txt", "A sentence of a long article. " * 3000)
     expect(page.get_by_text("exceed the maximum allowed size")).to_be_visible()
     upload(page, tmp_path, "slides.pdf", "%PDF-1.4")
-    expect(page.get_by_text("Invalid file type")).to_be_visible()
+    expect(page.locator("#corpus-status")).to_contain_text("slides.pdf: not a readable PDF")
+    upload(page, tmp_path, "sheet.xlsx", "cells")
+    expect(page.get_by_text("Invalid file type: sheet.xlsx")).to_be_visible()
     page.screenshot(path=SHOTS / "ui-8-refused-uploads.png")
     corpus = Path(served[1].settings.corpus_dir)
-    assert not (corpus / "huge.txt").exists() and not (corpus / "slides.pdf").exists()
+    assert not any((corpus / name).exists() for name in ("huge.txt", "slides.pdf", "sheet.xlsx"))
 
 
 def test_deleting_a_document_removes_it_and_its_file(page, served):
