@@ -17,6 +17,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import NodeWithScore
 
 from rag.answer.base import Answer, Citation
+from rag.answer.question import asked_type, constraints, has_type
 from rag.chunk import sentence_spans
 from rag.lexical import LexicalIndex, terms
 from rag.settings import Settings
@@ -33,26 +34,34 @@ _CACHE_SIZE = 20_000  # sentence vectors kept (about 30 MB)
 
 @dataclass(frozen=True)
 class Weights:
-    """How a sentence is scored and chosen; tuned on squad2 dev and the seed evals
-    (benchmarks/tune.py)."""
+    """How a sentence is scored and chosen, and when to abstain; tuned on squad2 dev and
+    the seed evals (benchmarks/tune.py)."""
 
     cosine: float = 0.7
     overlap: float = 0.3
     rank: float = 0.2  # bonus 1/(rank+1) for sentences of higher-ranked passages
+    typed: float = 0.1  # bonus for holding a date/number/name when the question asks for one
     margin: float = 0.35  # further sentences must score within this of the best one
     coverage: float = 0.4  # bonus for question terms a further sentence adds to those quoted
+    # Abstain when the best sentence's passage lacks this share of the question's weight:
+    # a near-miss names a year, place or thing the passage does not.
+    missing: float = 0.5
 
     def score(self, c: "Candidate") -> float:
-        return self.cosine * c.cosine + self.overlap * c.overlap + self.rank / (c.rank + 1)
+        return (self.cosine * c.cosine + self.overlap * c.overlap + self.rank / (c.rank + 1)
+                + self.typed * c.typed)
 
 
 WEIGHTS = Weights()
 
 
 def choose(ranked: list["Candidate"], weights: Weights, limit: int) -> list["Candidate"]:
-    """The best sentence, then up to `limit - 1` close runners-up, preferring those that
+    """The best sentence alone when it holds every question term (and the asked kind of
+    answer, if any); else up to `limit - 1` close runners-up too, preferring those that
     cover question terms not yet quoted: a question about two things gets both."""
     best = ranked[0]
+    if best.complete:
+        return [best]
     pool = [c for c in ranked[1:] if c.score >= best.score - weights.margin]
     chosen, covered = [best], set(best.matched)
 
@@ -67,6 +76,14 @@ def choose(ranked: list["Candidate"], weights: Weights, limit: int) -> list["Can
     return chosen
 
 
+def decide(ranked: list["Candidate"], weights: Weights, threshold: float,
+           limit: int) -> list["Candidate"]:
+    """The sentences to answer with, or none to abstain."""
+    if not ranked or ranked[0].score < threshold or ranked[0].unmet > weights.missing:
+        return []
+    return choose(ranked, weights, limit)
+
+
 @dataclass
 class Candidate:
     rank: int  # rank of its passage in retrieval
@@ -75,12 +92,20 @@ class Candidate:
     end: int
     cosine: float = 0.0
     matched: dict[str, float] = field(default_factory=dict)  # question terms present: weight
+    asks: bool = False  # the question asks for a kind of answer (date, number, name)
+    typed: bool = False  # the sentence holds one
+    unmet: float = 0.0  # share of the question's weight its passage (and title) lacks
     score: float = 0.0
 
     @property
     def overlap(self) -> float:
         """Share of the question's (IDF-weighted) terms the sentence contains."""
         return sum(self.matched.values())
+
+    @property
+    def complete(self) -> bool:
+        """Holds every question term, and an answer of the asked kind if one is asked."""
+        return self.overlap > 0.999 and (self.typed or not self.asks)
 
     @property
     def text(self) -> str:
@@ -95,12 +120,11 @@ class ExtractiveAnswerer:
         self._cache: OrderedDict[str, list[float]] = OrderedDict()
 
     def stream(self, question: str, passages: list[NodeWithScore]) -> Iterator[Answer]:
-        candidates = self.score(question, passages)
-        best = candidates[0] if candidates else None
-        if best is None or best.score < self.settings.abstain_threshold:
+        chosen = decide(self.score(question, passages), self.weights, self.settings.abstain_threshold,
+                        self.settings.answer_sentences)
+        if not chosen:
             yield Answer.abstention(question)
             return
-        chosen = choose(candidates, self.weights, self.settings.answer_sentences)
         for count in range(1, len(chosen) + 1):
             yield self._compose(question, chosen[:count], done=count == len(chosen))
 
@@ -114,10 +138,15 @@ class ExtractiveAnswerer:
         lexical = self.lexical()
         weights = {t: lexical.idf(t) for t in set(terms(question)) - _QUESTION_TERMS}
         total = sum(weights.values()) or 1.0
+        kind = asked_type(question)
+        unmet = _unmet(question, weights, total, passages)
         for candidate, vector in zip(candidates, vectors):
             present = set(terms(candidate.text))
             candidate.cosine = float(vector @ query)
             candidate.matched = {t: w / total for t, w in weights.items() if t in present}
+            candidate.asks = kind is not None
+            candidate.typed = has_type(candidate.text, kind, set(weights))
+            candidate.unmet = unmet[candidate.passage.node.node_id]
             candidate.score = self.weights.score(candidate)
         return sorted(candidates, key=lambda c: c.score, reverse=True)
 
@@ -159,6 +188,21 @@ class ExtractiveAnswerer:
             citation.highlights.sort()
         return Answer(question=question, answer=" ".join(parts), abstained=False,
                       citations=list(citations.values()), done=done)
+
+
+def _unmet(question: str, weights: dict[str, float], total: float,
+           passages: list[NodeWithScore]) -> dict[str, float]:
+    """Per passage, the share of the question's weight that neither it nor its document's
+    title mentions; a name, number or year the question specifies counts in full."""
+    specified = constraints(question)
+    unmet = {}
+    for passage in passages:
+        node = passage.node
+        present = set(terms(f"{node.metadata.get('title', '')} {node.get_content()}"))
+        lacking = set(weights) - present
+        unmet[node.node_id] = (sum(weights[t] for t in lacking) / total
+                               + len(specified & lacking))
+    return unmet
 
 
 def _is_statement(sentence: str) -> bool:
