@@ -13,12 +13,12 @@ from rag.lexical import terms
 DATE, NUMBER, NAME = "date", "number", "name"
 
 _ASKS = [
-    (DATE, re.compile(r"^\W*when\b|\b(what|which|in what|what) (year|years|date|day|month|century|decade|"
+    (DATE, re.compile(r"^\W*when\b|\b(what|which) (\w+ )?(year|years|date|day|month|century|decade|"
                       r"era|period|time)\b|\bhow long ago\b", re.IGNORECASE)),
     (NUMBER, re.compile(r"\bhow (many|much|long|far|old|big|large|tall|high|often|fast|deep|wide|"
-                        r"heavy)\b|\b(what|which) (number|percentage|percent|amount|proportion|share|"
+                        r"heavy)\b|\b(what|which) (\w+ )?(number|percentage|percent|amount|proportion|share|"
                         r"population|size|cost|price|rate)\b", re.IGNORECASE)),
-    (NAME, re.compile(r"^\W*(who|whom|whose|where)\b|\b(what|which) (person|man|woman|city|country|"
+    (NAME, re.compile(r"^\W*(who|whom|whose|where)\b|\b(what|which) (\w+ )?(person|man|woman|city|country|"
                       r"town|place|region|state|province|village|nation|capital|continent|agency|"
                       r"organi[sz]ation|company|group|department|ministry|party|foundation|body|"
                       r"institution|university|team|force|army|newspaper|church|king|president|"
@@ -71,4 +71,20 @@ _STOP_NAMES = {"i", "the", "a", "an", "in", "on", "it", "he", "she", "they", "th
 def constraints(question: str) -> set[str]:
     """The terms of the names, numbers and years a question specifies: an answer's
     passage that mentions none of, say, "2020" answers another question."""
-    return {t for name in _names(question) for t in terms(name)}
+    return {t for name in _names(question) for t in plain_terms(name)}
+
+
+_NEGATION = re.compile(r"\b(not|never|no|none|nothing|nobody|without|cannot)\b|n[’']t\b", re.IGNORECASE)
+
+
+def negated(text: str) -> bool:
+    """"Which region did not invent it?" asks for the opposite of a sentence without a "not"."""
+    return bool(_NEGATION.search(text))
+
+
+_DOTTED = re.compile(r"\b(?:[^\W\d_]\.){2,}")
+
+
+def plain_terms(text: str) -> list[str]:
+    """`terms`, with "U.S." read as "US"."""
+    return terms(_DOTTED.sub(lambda m: m.group(0).replace(".", ""), text))
