@@ -79,6 +79,17 @@ def test_condense_only_follow_ups() -> None:
         "Where? (Who founded Wagner? And the year?)"
 
 
+def test_near_misses_abstain_and_complete_sentences_stand_alone(pipeline: Pipeline) -> None:
+    # The answer sentence holds every question term and a number: it is the whole answer.
+    answer = pipeline.ask("How many Wagner operators did JNIM kill?")
+    assert answer.answer == ("This week, JNIM said they killed four Wagner operators in an ambush "
+                             "in central Mali. [1]")
+    # The same question about a place the passage never names, and a name no article has.
+    assert pipeline.ask("How many Wagner operators did JNIM kill in Niger?").abstained
+    tinzaouaten = pipeline.ask("What happened at Tinzaouaten?", ["Why did Wagner leave Mali?"])
+    assert tinzaouaten.searched_for == "What happened at Tinzaouaten?" and tinzaouaten.abstained
+
+
 def test_condense_reads_possessives_adverbs_and_short_named_questions() -> None:
     # Leaning on the conversation through a possessive with no owner, or a place/time adverb.
     assert needs_context("What is its main goal?")
