@@ -5,7 +5,8 @@
 
 Each argument is CASES:INDEX (the corpus already ingested there). Retrieval
 candidates and sentence features are computed once per case; fusion weights,
-sentence weights and the abstention threshold are then searched over the cache.
+sentence weights, the near-miss rule (`missing`), the abstention threshold and the
+answer length are then searched over the cache.
 Prints the best settings per dataset and for all datasets together (the one that
 goes into rag/settings.py and rag/answer/extractive.py).
 """
@@ -21,12 +22,13 @@ from tqdm import tqdm
 
 from rag.answer.extractive import WEIGHTS, Candidate, Weights, annotate, decide
 from rag.condense import condense
-from rag.ingest import refresh_lexical
 from rag.eval.cases import Case, load_cases
-from rag.eval.score import score_case, summarize
+from rag.eval.score import CaseResult, score_case, summarize
+from rag.ingest import refresh_lexical
 from rag.pipeline import Pipeline
 from rag.retrieve import CANDIDATES, fuse
 from rag.settings import Settings
+from rag.store import Store
 
 CACHE = "/tmp/rag-tune-cache.pkl"
 DENSE_WEIGHTS = [0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0]
@@ -75,7 +77,7 @@ def retrieval(rows: list[dict], weight: float | None, k: int = 5) -> tuple[float
     return hits / n, rr / n
 
 
-def result(case: Case, chosen: list[Candidate]):
+def result(case: Case, chosen: list[Candidate]) -> CaseResult:
     return score_case(case, answer=" ".join(c.text for c in chosen), abstained=not chosen,
                       cited=[c.passage.node.metadata["doc_id"] for c in chosen], retrieved=[],
                       latency_ms=0)
@@ -94,19 +96,21 @@ def evaluate(rows: list[dict], weights: Weights, threshold: float, sentences: in
                                     "abstain_precision", "abstain_recall")}
 
 
-GRID = {"typed": [0.0, 0.05, 0.1, 0.2], "missing": [0.3, 0.45, 0.6, 0.8, 1.0, 99.0],
-        "threshold": [0.5, 0.53, 0.55, 0.57, 0.59, 0.61, 0.63], "sentences": [1, 2, 3]}
+# Weights fields, plus the abstention threshold and how many sentences an answer may quote.
+GRID = {"missing": [0.99, 1.3, 1.6, 2.0, 99.0], "typed": [0.0, 0.05], "spread": [0.0, 0.1],
+        "margin": [0.2, 0.35], "threshold": [0.55, 0.57, 0.6], "sentences": [2, 3]}
 
 
 def search(datasets: dict[str, list[dict]]) -> None:
     """Every grid point's metrics per dataset; the best by mean pass rate first."""
     found = []
-    for typed, missing, threshold, sentences in tqdm(list(itertools.product(*GRID.values())), desc="grid"):
-        weights = replace(WEIGHTS, typed=typed, missing=missing)
-        metrics = {name: evaluate(rows, weights, threshold, sentences) for name, rows in datasets.items()}
+    for values in tqdm(list(itertools.product(*GRID.values())), desc="grid"):
+        point = dict(zip(GRID, values))
+        weights = replace(WEIGHTS, **{k: v for k, v in point.items() if hasattr(WEIGHTS, k)})
+        metrics = {name: evaluate(rows, weights, point["threshold"], point["sentences"])
+                   for name, rows in datasets.items()}
         mean = sum(m["pass_rate"] for m in metrics.values()) / len(metrics)
-        found.append((mean, dict(typed=typed, missing=missing, threshold=threshold,
-                                 sentences=sentences), metrics))
+        found.append((mean, point, metrics))
     found.sort(key=lambda f: f[0], reverse=True)
     for mean, point, metrics in found[:15]:
         print(f"mean pass {mean:.4f} {point}")
@@ -119,8 +123,8 @@ def main() -> None:
         with open(CACHE, "rb") as cached:
             datasets = pickle.load(cached)
         for rows in datasets.values():  # term features are cheap: take them from today's code
-            lexical = refresh_lexical(Pipeline(Settings(index_dir=Path(rows[0]["index"]))).store,
-                                      Settings(index_dir=Path(rows[0]["index"])))
+            settings = Settings(index_dir=Path(rows[0]["index"]))
+            lexical = refresh_lexical(Store(settings), settings)
             for row in rows:
                 annotate(row["question"], row["candidates"], lexical)
     else:
