@@ -97,8 +97,8 @@ def evaluate(rows: list[dict], weights: Weights, threshold: float, sentences: in
 
 
 # Weights fields, plus the abstention threshold and how many sentences an answer may quote.
-GRID = {"missing": [0.99, 1.3, 1.6, 2.0, 99.0], "typed": [0.0, 0.05], "spread": [0.0, 0.1],
-        "margin": [0.2, 0.35], "threshold": [0.55, 0.57, 0.6], "sentences": [2, 3]}
+GRID = {"missing": [0, 1, 2, 99], "typed": [0.0, 0.05], "spread": [0.0, 0.1],
+        "margin": [0.35], "threshold": [0.55, 0.57, 0.6], "sentences": [3]}
 
 
 def search(datasets: dict[str, list[dict]]) -> None:

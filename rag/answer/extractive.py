@@ -49,9 +49,10 @@ class Weights:
     # Cost of citing one more passage for a further sentence: 0.1 lifts squad2 citation
     # precision 0.63 -> 0.70 but costs 0.01 pass rate.
     spread: float = 0.0
-    # Abstain when the best sentence's `unmet` exceeds this: its passage lacks a name,
-    # number or year the question specifies (1 each) plus a share of the question's weight.
-    missing: float = 1.3
+    # Abstain when the best sentence's `unmet` exceeds this: the names, numbers and years
+    # the question specifies that its passage lacks (a missing negation counts 2). One
+    # alone is as often a paraphrase ("Washington" for "the U.S.") as a near-miss.
+    missing: int = 1
 
     def score(self, c: "Candidate") -> float:
         return (self.cosine * c.cosine + self.overlap * c.overlap + self.rank / (c.rank + 1)
@@ -102,7 +103,7 @@ class Candidate:
     matched: dict[str, float] = field(default_factory=dict)  # question terms present: weight
     asks: bool = False  # the question asks for a kind of answer (date, number, name)
     typed: bool = False  # the sentence holds one
-    unmet: float = 0.0  # what of the question its passage (and title) lacks: see `annotate`
+    unmet: int = 0  # what the question specifies that its passage lacks: see `annotate`
     score: float = 0.0
 
     @property
@@ -196,7 +197,7 @@ def annotate(question: str, candidates: list[Candidate], lexical: LexicalIndex) 
     weights = {t: lexical.idf(t) for t in set(plain_terms(question)) - _QUESTION_TERMS}
     total = sum(weights.values()) or 1.0
     kind, asks_negated = asked_type(question), negated(question.split(" (")[0])
-    unmet = _unmet(question, weights, total, list({id(c.passage): c.passage for c in candidates}.values()))
+    unmet = _unmet(question, list({id(c.passage): c.passage for c in candidates}.values()))
     for candidate in candidates:
         present = set(plain_terms(candidate.text))
         candidate.matched = {t: w / total for t, w in weights.items() if t in present}
@@ -207,18 +208,15 @@ def annotate(question: str, candidates: list[Candidate], lexical: LexicalIndex) 
             asks_negated and not negated(candidate.text))
 
 
-def _unmet(question: str, weights: dict[str, float], total: float,
-           passages: list[NodeWithScore]) -> dict[str, float]:
-    """Per passage, the share of the question's weight that neither it nor its document's
-    title mentions; a name, number or year the question specifies counts in full."""
+def _unmet(question: str, passages: list[NodeWithScore]) -> dict[str, int]:
+    """Per passage, how many of the names, numbers and years the question specifies
+    neither it nor its document's title mentions."""
     specified = constraints(question)
     unmet = {}
     for passage in passages:
         node = passage.node
         present = set(plain_terms(f"{node.metadata.get('title', '')} {node.get_content()}"))
-        lacking = set(weights) - present
-        unmet[node.node_id] = (sum(weights[t] for t in lacking) / total
-                               + len(specified & lacking))
+        unmet[node.node_id] = len(specified - present)
     return unmet
 
 
