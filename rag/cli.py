@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from rag.answer import Answer
+from rag.formats.fields import provenance
 from rag.lock import IndexBusy
 from rag.prompts import NO_INDEX
 from rag.settings import Settings
@@ -37,13 +38,23 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _filters(args: argparse.Namespace, pipeline):
+    return pipeline.filters(args.since, args.until, args.source or ())
+
+
+def where_from(metadata: dict) -> str:
+    return " · ".join(provenance(metadata))
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     pipeline = _pipeline(args)
-    results = pipeline.search(args.query, args.k)
+    results = pipeline.search(args.query, args.k, _filters(args, pipeline))
     rows = [{
         "rank": rank, "doc_id": r.node.metadata.get("doc_id"), "title": r.node.metadata.get("title"),
         "score": round(r.score or 0.0, 5), "dense_score": r.node.metadata.get("dense_score"),
         "start": r.node.start_char_idx, "end": r.node.end_char_idx, "text": r.node.get_content(),
+        **{key: r.node.metadata[key] for key in ("published_at", "source", "page", "url")
+           if key in r.node.metadata},
     } for rank, r in enumerate(results, start=1)]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -51,8 +62,9 @@ def cmd_search(args: argparse.Namespace) -> int:
     if not rows:
         print("No results." if pipeline.store.count() else NO_INDEX)
     for row in rows:
+        known = f"  ({where_from(row)})" if where_from(row) else ""
         print(f"{row['rank']}. {row['doc_id']}  [{row['start']}:{row['end']}]  score {row['score']}"
-              f"  cosine {row['dense_score']}\n   {row['title']}\n   {_snippet(row['text'])}\n")
+              f"  cosine {row['dense_score']}\n   {row['title']}{known}\n   {_snippet(row['text'])}\n")
     return 0
 
 
@@ -72,7 +84,9 @@ def print_answer(answer: Answer, as_json: bool) -> None:
         print("\nSources:")
     for c in answer.citations:
         cited = " … ".join(c.text[s:e] for s, e in c.highlights)
-        print(f"[{c.n}] {c.doc_id} — {c.title} (chars {c.start}-{c.end})\n    “{_snippet(cited, 400)}”")
+        known = f"{where_from(c.metadata)}, " if where_from(c.metadata) else ""
+        print(f"[{c.n}] {c.doc_id} — {c.title} ({known}chars {c.start}-{c.end})\n"
+              f"    “{_snippet(cited, 400)}”")
     print(f"\n({answer.latency_ms:.0f} ms)")
 
 
@@ -80,8 +94,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
     pipeline = _pipeline(args)
     if pipeline.store.count() == 0:
         print(NO_INDEX, file=sys.stderr)
+    filters = _filters(args, pipeline)
+    if filters:
+        print(f"(only passages {filters.describe()})", file=sys.stderr)
     if args.question:
-        print_answer(pipeline.ask(args.question), args.json)
+        print_answer(pipeline.ask(args.question, filters=filters), args.json)
         return 0
     history: list[str] = []
     print("Ask a question about the corpus (empty line or Ctrl-D to quit).")
@@ -92,7 +109,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             return 0
         if not question:
             return 0
-        print_answer(pipeline.ask(question, history), args.json)
+        print_answer(pipeline.ask(question, history, filters=filters), args.json)
         history.append(question)
 
 
@@ -156,6 +173,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_filter_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--since", metavar="DATE", help="only documents published on or after DATE")
+    p.add_argument("--until", metavar="DATE", help="only documents published on or before DATE")
+    p.add_argument("--source", action="append", metavar="NAME",
+                   help="only documents from this source (site or publisher); repeatable")
+
+
 def main(argv: list[str] | None = None) -> int:
     # `rag ask ... | head` should end quietly, not with a BrokenPipeError.
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
@@ -173,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--k", type=int, help="how many passages (default 5)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--index", help=index_help)
+    _add_filter_options(p)
     p.set_defaults(run=cmd_search)
 
     p = sub.add_parser("ask", help="answer a question with citations (interactive without one)")
@@ -180,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--k", type=int, help="passages to answer from (default 5)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--index", help=index_help)
+    _add_filter_options(p)
     p.set_defaults(run=cmd_ask)
 
     p = sub.add_parser("eval", help="run regression eval cases and report metrics")

@@ -1,8 +1,9 @@
 """BM25 over the indexed chunks (bm25s), persisted beside the vector index.
 
-Built from the Chroma collection itself after an ingest changes it, and loaded once
-per process: never rebuilt per query. A stamp of the chunk ids it was built from
-tells whether it still matches the collection.
+Built from the Chroma collection itself after an ingest or delete changes it, and
+loaded once per process: never rebuilt per query. A stamp of the chunk ids it was
+built from tells whether it still matches the collection; the collection's generation
+(`Store.generation`) tells cheaply when to check that stamp again.
 """
 
 import hashlib
@@ -12,7 +13,12 @@ import shutil
 from pathlib import Path
 
 import bm25s
+import numpy as np
 import Stemmer
+
+from rag.chunk import searchable_text
+from rag.settings import Settings
+from rag.store import Store
 
 _STEMMER = Stemmer.Stemmer("english")
 # bm25s's short English stopword list beat NLTK's longer one on answer pass rate in
@@ -50,12 +56,16 @@ class LexicalIndex:
                     show_progress=False)
         return cls(model, ids, stamp(ids))
 
-    def search(self, query: str, k: int) -> list[tuple[str, float]]:
-        """(chunk id, BM25 score) of the best `k` chunks sharing a term with the query."""
-        if self.model is None:
+    def search(self, query: str, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score) of the best `k` chunks sharing a term with the query,
+        among the `allowed` chunk ids when given (a filter)."""
+        if self.model is None or allowed is not None and not allowed:
             return []
+        mask = None
+        if allowed is not None:
+            mask = np.fromiter((i in allowed for i in self.ids), dtype=np.float32, count=len(self.ids))
         results, scores = self.model.retrieve(_tokens([query]), k=min(k, len(self.ids)),
-                                              show_progress=False)
+                                              show_progress=False, weight_mask=mask)
         return [(self.ids[i], float(s)) for i, s in zip(results[0], scores[0]) if s > 0]
 
     def idf(self, term: str) -> float:
@@ -84,10 +94,27 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, folder: Path) -> "LexicalIndex | None":
+        """The saved index, or None if there is none or it cannot be read (then it is rebuilt)."""
         folder = Path(folder)
         try:
             saved = json.loads((folder / "ids.json").read_text())
-        except (OSError, ValueError):
+            model = bm25s.BM25.load(str(folder), show_progress=False) if saved["ids"] else None
+            return cls(model, saved["ids"], saved["stamp"])
+        except Exception:  # truncated or damaged files of any kind: bm25s raises many types
             return None
-        model = bm25s.BM25.load(str(folder), show_progress=False) if saved["ids"] else None
-        return cls(model, saved["ids"], saved["stamp"])
+
+
+def lexical_dir(settings: Settings) -> Path:
+    return Path(settings.index_dir) / "bm25" / settings.collection
+
+
+def refresh_lexical(store: Store, settings: Settings) -> LexicalIndex:
+    """The BM25 index for the collection as it is now, rebuilt only if it no longer matches."""
+    folder = lexical_dir(settings)
+    current = LexicalIndex.load(folder)
+    if current is not None and current.built_from == stamp(store.chunk_ids()):
+        return current
+    ids, texts, metas = store.chunks()
+    rebuilt = LexicalIndex.build(ids, [searchable_text(m.get("title", ""), t) for t, m in zip(texts, metas)])
+    rebuilt.save(folder)
+    return rebuilt

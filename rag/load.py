@@ -9,14 +9,21 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 
 from llama_index.core.schema import Document
 
 from rag.clean import clean_text
+from rag.formats import Extracted
+from rag.formats.fields import dated_and_sourced
+from rag.formats.front_matter import split_front_matter
+from rag.formats.pdf import read_pdf
+from rag.formats.web import read_html
+from rag.formats.word import read_docx
 
-SUFFIXES = {".txt", ".md", ".html", ".htm", ".jsonl"}
+# Formats read from bytes by their own library; the others are UTF-8 text.
+_BINARY_READERS = {".pdf": read_pdf, ".docx": read_docx}
+SUFFIXES = {".txt", ".md", ".html", ".htm", ".jsonl", *_BINARY_READERS}
 _TITLE_MAX = 120
 
 
@@ -48,9 +55,11 @@ def load_corpus(path: Path) -> Corpus:
     seen: dict[str, str] = {}
     for file in files:
         source = file.relative_to(root).as_posix()
+        if file.suffix.lower() not in SUFFIXES:
+            corpus.errors.append(LoadError(source, _unsupported(file)))
+            continue
         try:
-            text = _read_text(file)
-            docs = list(_documents(file, source, text, corpus.errors))
+            docs = list(_documents(file, source, corpus.errors))
         except ValueError as error:
             corpus.errors.append(LoadError(source, str(error)))
             corpus.failed_sources.add(source)
@@ -76,13 +85,18 @@ def content_hash(doc: Document, recipe: str = "") -> str:
 def _corpus_files(path: Path) -> Iterator[Path]:
     if path.is_file():
         if path.suffix.lower() not in SUFFIXES:
-            raise ValueError(f"{path}: unsupported file type (use {', '.join(sorted(SUFFIXES))})")
+            raise ValueError(f"{path}: {_unsupported(path)}")
         yield path
         return
     for file in path.rglob("*"):
         hidden = any(part.startswith(".") for part in file.relative_to(path).parts)
-        if file.is_file() and not hidden and file.suffix.lower() in SUFFIXES:
+        if file.is_file() and not hidden:
             yield file
+
+
+def _unsupported(file: Path) -> str:
+    kind = file.suffix.lower() or "without an extension"
+    return f"unsupported file type {kind} (use {', '.join(sorted(SUFFIXES))})"
 
 
 def _read_text(file: Path) -> str:
@@ -98,18 +112,29 @@ def _read_text(file: Path) -> str:
     return text
 
 
-def _documents(file: Path, source: str, text: str, errors: list[LoadError]) -> Iterator[Document]:
+def _documents(file: Path, source: str, errors: list[LoadError]) -> Iterator[Document]:
     suffix = file.suffix.lower()
-    if suffix == ".jsonl":
-        yield from _jsonl_documents(source, text, errors)
+    if suffix in _BINARY_READERS:
+        if not (data := file.read_bytes()):
+            raise ValueError("empty file")
+        extracted = _BINARY_READERS[suffix](data)
+    elif suffix == ".jsonl":
+        yield from _jsonl_documents(source, _read_text(file), errors)
         return
-    title = None
-    if suffix in {".html", ".htm"}:
-        title, text = _html_text(text)
-    cleaned = clean_text(text)
+    elif suffix in {".html", ".htm"}:
+        extracted = read_html(_read_text(file))
+    else:
+        extracted = _plain_text(_read_text(file))
+    yield _document(source, extracted.text, extracted.title,
+                    {**extracted.metadata, "source_path": source}, extracted.page_starts)
+
+
+def _plain_text(text: str) -> Extracted:
+    fields, body = split_front_matter(text)
+    cleaned = clean_text(body)
     if not cleaned:
         raise ValueError("no article text left after removing boilerplate")
-    yield _document(source, cleaned, title, {"source_path": source})
+    return Extracted(text=cleaned, title=fields.pop("title", None), metadata=fields)
 
 
 def _jsonl_documents(source: str, text: str, errors: list[LoadError]) -> Iterator[Document]:
@@ -138,8 +163,12 @@ def _jsonl_documents(source: str, text: str, errors: list[LoadError]) -> Iterato
                         {**metadata, "source_path": source})
 
 
-def _document(doc_id: str, text: str, title: str | None, metadata: dict) -> Document:
+def _document(doc_id: str, text: str, title: str | None, metadata: dict,
+              page_starts: list[int] | None = None) -> Document:
     title = " ".join((title or _first_line_title(text)).split())
+    metadata = {key: _scalar(value) for key, value in dated_and_sourced(metadata).items()}
+    if page_starts is not None:
+        metadata["page_starts"] = json.dumps(page_starts)
     doc = Document(id_=doc_id, text=text, metadata={"doc_id": doc_id, "title": title, **metadata})
     return doc
 
@@ -156,54 +185,3 @@ def _scalar(value: object) -> str | int | float | bool:
     if isinstance(value, (str, int, float, bool)):
         return value
     return json.dumps(value, ensure_ascii=False)
-
-
-class _TextExtractor(HTMLParser):
-    _SKIP = {"script", "style", "nav", "footer", "aside", "noscript", "template", "form"}
-    _BLOCK = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section",
-              "article", "header", "blockquote", "table", "ul", "ol", "td", "th", "title"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.title: str | None = None
-        self._skipping = 0
-        self._in_title = False
-        self._h1: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        if tag in self._SKIP:
-            self._skipping += 1
-        elif tag == "title":
-            self._in_title = True
-        elif tag == "h1" and self._h1 is None:
-            self._h1 = []
-        if tag in self._BLOCK:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._SKIP and self._skipping:
-            self._skipping -= 1
-        elif tag == "title":
-            self._in_title = False
-        elif tag == "h1" and self._h1 is not None and not self.title:
-            self.title = " ".join("".join(self._h1).split()) or None
-        if tag in self._BLOCK:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if self._skipping:
-            return
-        if self._in_title:
-            self.title = self.title or " ".join(data.split()) or None
-            return
-        if self._h1 is not None and not self.title:
-            self._h1.append(data)
-        self.parts.append(data)
-
-
-def _html_text(html: str) -> tuple[str | None, str]:
-    parser = _TextExtractor()
-    parser.feed(html)
-    parser.close()
-    return parser.title, "".join(parser.parts)

@@ -5,6 +5,7 @@ The CLI, the chat UI and the evals all go through this, so they answer identical
 
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -14,6 +15,7 @@ from rag.answer import Answer, Answerer
 from rag.answer.base import final, unsupported_sentences
 from rag.answer.extractive import ExtractiveAnswerer
 from rag.condense import condense
+from rag.filters import Filters, resolve_sources
 from rag.ingest import IngestReport, Progress, ingest
 from rag.lock import WriterLock
 from rag.retrieve import HybridRetriever
@@ -45,8 +47,10 @@ class Pipeline:
     def ingest(self, path: Path | None = None, progress: Progress | None = None,
                show_progress: bool = False) -> IngestReport:
         with self.writer:
-            return ingest(Path(path or self.settings.corpus_dir), self.store, self.embed_model,
-                          self.settings, progress=progress, show_progress=show_progress)
+            report = ingest(Path(path or self.settings.corpus_dir), self.store, self.embed_model,
+                            self.settings, progress=progress, show_progress=show_progress)
+            self.retriever.refresh()  # BM25 follows the collection, swapped in at once
+            return report
 
     def documents(self) -> list[IndexedDocument]:
         return sorted(self.store.documents().values(), key=lambda d: d.doc_id)
@@ -54,18 +58,35 @@ class Pipeline:
     def delete(self, doc_id: str) -> None:
         with self.writer:
             self.store.delete_document(doc_id)
-            self.retriever.lexical()  # BM25 follows the collection
+            self.store.mark_changed()
+            self.retriever.refresh()  # BM25 follows the collection
 
-    def search(self, query: str, k: int | None = None) -> list[NodeWithScore]:
+    def sources(self) -> list[str]:
+        """The publishers/sites the indexed documents name, for filters."""
+        names = {str(d.metadata["source"]) for d in self.store.documents().values()
+                 if d.metadata.get("source")}
+        return sorted(names, key=str.casefold)
+
+    def filters(self, since: str | None = None, until: str | None = None,
+                sources: list[str] | tuple[str, ...] = ()) -> Filters:
+        """Filters from what a user typed, source names matched to the indexed ones."""
+        asked = Filters.parse(since, until, sources)
+        if not asked.sources:
+            return asked
+        return replace(asked, sources=tuple(resolve_sources(asked.sources, self.sources())))
+
+    def search(self, query: str, k: int | None = None,
+               filters: Filters | None = None) -> list[NodeWithScore]:
         self.retriever.top_k = k or self.settings.top_k
+        self.retriever.filters = filters or Filters()
         return self.retriever.retrieve(QueryBundle(query))
 
     def stream(self, question: str, history: list[str] | None = None,
-               k: int | None = None) -> Iterator[Answer]:
+               k: int | None = None, filters: Filters | None = None) -> Iterator[Answer]:
         """Partial answers as they form; the last one is final and carries the latency."""
         started = time.perf_counter()
         standalone = condense(question, history or [])
-        passages = self.search(standalone, k)
+        passages = self.search(standalone, k, filters)
         retrieved = [p.node.metadata.get("doc_id", p.node.ref_doc_id) for p in passages]
         if not passages:
             answers: Iterator[Answer] = iter([Answer.abstention(question)])
@@ -79,5 +100,6 @@ class Pipeline:
             answer.latency_ms = round((time.perf_counter() - started) * 1000, 1)
             yield answer
 
-    def ask(self, question: str, history: list[str] | None = None, k: int | None = None) -> Answer:
-        return final(self.stream(question, history, k))
+    def ask(self, question: str, history: list[str] | None = None, k: int | None = None,
+            filters: Filters | None = None) -> Answer:
+        return final(self.stream(question, history, k, filters))

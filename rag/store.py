@@ -6,6 +6,7 @@ metadata is the only record of what is indexed, so there is no second manifest t
 fall out of step with it.
 """
 
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,9 @@ from llama_index.core.schema import BaseNode, TextNode
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from rag.settings import Settings
+
+# Collection metadata key of the generation token (see Store.generation).
+_GENERATION = "rag:generation"
 
 
 @dataclass
@@ -63,6 +67,19 @@ class Store:
     def count(self) -> int:
         return self.collection.count()
 
+    def generation(self) -> str:
+        """A token that changes whenever a writer marks the collection changed: one cheap
+        call tells a reader (another process too, on a Chroma server) to look again."""
+        metadata = self.client.get_collection(self.collection.name).metadata or {}
+        return str(metadata.get(_GENERATION, ""))
+
+    def mark_changed(self) -> None:
+        """Called by writers after each write: a new generation token."""
+        # Chroma replaces collection metadata whole, and refuses hnsw:* keys on modify.
+        metadata = self.client.get_collection(self.collection.name).metadata or {}
+        kept = {k: v for k, v in metadata.items() if not k.startswith("hnsw:")}
+        self.collection.modify(metadata={**kept, _GENERATION: uuid.uuid4().hex})
+
     def documents(self) -> dict[str, IndexedDocument]:
         """What the collection holds, one entry per document."""
         found: dict[str, IndexedDocument] = {}
@@ -93,8 +110,14 @@ class Store:
         # ChromaVectorStore.delete matches the node's SOURCE relationship (document_id).
         self.vector_store.delete(doc_id)
 
-    def chunk_ids(self) -> list[str]:
-        return self._all(include=[])["ids"]
+    def chunk_ids(self, where: dict | None = None) -> list[str]:
+        return self._all(include=[], where=where)["ids"]
+
+    def metadatas(self, ids: list[str]) -> dict[str, dict]:
+        if not ids:
+            return {}
+        got = self.collection.get(ids=ids, include=["metadatas"])
+        return dict(zip(got["ids"], got["metadatas"]))
 
     def chunks(self) -> tuple[list[str], list[str], list[dict]]:
         """Ids, texts and metadata of every chunk, in a stable order."""
@@ -108,12 +131,12 @@ class Store:
         found = {node.node_id: node for node in self.vector_store.get_nodes(node_ids=ids)}
         return [found[i] for i in ids if i in found]
 
-    def _all(self, include: list[str]) -> dict:
+    def _all(self, include: list[str], where: dict | None = None) -> dict:
         # Paged: a server caps how much one get() may return.
         merged: dict[str, list] = {"ids": [], **{key: [] for key in include}}
         page, offset = 5000, 0
         while True:
-            got = self.collection.get(include=include, limit=page, offset=offset)
+            got = self.collection.get(include=include, where=where, limit=page, offset=offset)
             merged["ids"] += got["ids"]
             for key in include:
                 merged[key] += got[key]

@@ -1,0 +1,135 @@
+"""The Ask tab (chat with streamed answers and a sources panel) and the `/chat` API.
+
+Answers come from `Pipeline.stream`, the code behind `rag ask`, so the UI, the API and
+the command line answer identically.
+"""
+
+import html
+from collections.abc import Iterator
+
+import gradio as gr
+
+from rag.filters import Filters
+from rag.pipeline import Pipeline
+from rag.ui.render import (answer_text, error_message, pending_message, render_answer,
+                           render_sources, sources_panel)
+from rag.ui.style import SCROLL_TO_NEWEST
+
+EXAMPLES = [
+    "When did Wagner deploy to Mali?",
+    "Which Russian force stayed after Wagner left?",
+    "What kind of organisation is the Wagner Group?",
+    "What did Lavrov promise Mali?",
+]
+
+
+def source_choices(pipeline: Pipeline) -> dict:
+    """The source picker's choices as the index holds them now."""
+    return gr.update(choices=pipeline.sources())
+
+
+def _filters(pipeline: Pipeline, since: str | None, until: str | None,
+             sources: list[str] | None) -> Filters:
+    try:
+        return pipeline.filters(since, until, sources or [])
+    except ValueError as error:
+        raise gr.Error(f"Filter: {error}", print_exception=False) from None
+
+
+def ask_tab(pipeline: Pipeline, serialized: dict, private: dict) -> gr.Dropdown:
+    """The tab's components and events; call inside the app's `gr.Tab`. Returns the
+    source picker, whose choices follow the index."""
+
+    def respond(question: str, messages: list, asked: list[str], sections: list[str],
+                since: str, until: str, sources: list[str]) -> Iterator[tuple]:
+        """Stream one answer into the chat and its sources into the panel. `asked` holds
+        the earlier user questions, `sections` the sources panel's sections, newest first."""
+        question = question.strip()
+        if not question:
+            yield question, messages, asked, sections, sources_panel(sections)
+            return
+        turn = len(asked) + 1
+        messages = [*messages, {"role": "user", "content": html.escape(question)},
+                    {"role": "assistant", "content": pending_message(question)}]
+        try:
+            filters = pipeline.filters(since, until, sources or [])
+        except ValueError as error:
+            messages[-1] = {"role": "assistant", "content": error_message(f"Filter: {error}")}
+            yield question, messages, asked, sections, sources_panel(sections)
+            return
+        yield "", messages, asked, sections, sources_panel(sections)
+        index_empty = pipeline.store.count() == 0
+        for answer in pipeline.stream(question, history=asked, filters=filters):
+            messages[-1] = {"role": "assistant",
+                            "content": render_answer(answer, turn, index_empty, filters.describe())}
+            shown = [render_sources(answer, turn), *sections]
+            yield "", messages, [*asked, question], shown, sources_panel(shown)
+
+    def new_conversation() -> tuple:
+        return [], [], [], sources_panel([]), ""
+
+    def example_question(event: gr.SelectData) -> str:
+        return event.value["text"]
+
+    with gr.Row():
+        with gr.Column(scale=3, min_width=360):
+            chatbot = gr.Chatbot(
+                elem_id="chat", show_label=False, height="64vh", layout="panel",
+                # Messages are HTML built in render.py: no Markdown, no LaTeX ($ in prices).
+                render_markdown=False, latex_delimiters=[], sanitize_html=True,
+                allow_tags=False, buttons=[], examples=[{"text": q} for q in EXAMPLES],
+                placeholder="**Ask a question about the news articles in the corpus**, "
+                            "or start with an example:")
+            question_box = gr.Textbox(
+                elem_id="question", show_label=False, submit_btn="Ask", autofocus=True,
+                placeholder="Ask a question, e.g. Who backs Africa Corps?")
+            clear = gr.Button("New conversation", size="sm", variant="secondary")
+            with gr.Accordion("Filter by date and source", open=False, elem_id="filters"):
+                with gr.Row():
+                    since = gr.Textbox(label="Published from", placeholder="YYYY-MM-DD",
+                                       elem_id="since", max_lines=1)
+                    until = gr.Textbox(label="Published until", placeholder="YYYY-MM-DD",
+                                       elem_id="until", max_lines=1)
+                picker = gr.Dropdown(label="Sources (none chosen: all)", multiselect=True,
+                                     choices=pipeline.sources(), value=[], elem_id="source-picker")
+        with gr.Column(scale=2, min_width=320):
+            gr.Markdown("### Sources")
+            sources = gr.HTML(sources_panel([]), elem_id="sources", js_on_load=SCROLL_TO_NEWEST)
+    asked = gr.State([])
+    sections = gr.State([])
+
+    chat_io = {"fn": respond, "inputs": [question_box, chatbot, asked, sections, since, until, picker],
+               "outputs": [question_box, chatbot, asked, sections, sources],
+               "show_progress": "hidden", **serialized}
+    question_box.submit(**chat_io)
+    chatbot.example_select(example_question, None, question_box, queue=False, **private) \
+        .then(**chat_io)
+    reset = {"fn": new_conversation, "outputs": [chatbot, asked, sections, sources, question_box],
+             "queue": False, **private}
+    clear.click(**reset)
+    chatbot.clear(**reset)  # the chatbot's own trash icon
+    return picker
+
+
+def chat_api(pipeline: Pipeline) -> None:
+    """The scripting endpoint `/chat`: hidden components, history kept in the session state."""
+
+    def chat(message: str, asked: list[str], since: str = "", until: str = "",
+             sources: list[str] | None = None) -> Iterator[tuple[str, list[str]]]:
+        """Answer a question about the corpus, with [n] citations and their sources.
+        Earlier questions of the same session are taken into account for follow-ups.
+        Optional: only documents published `since`/`until` (YYYY-MM-DD), from `sources`."""
+        filters = _filters(pipeline, since, until, sources)
+        for answer in pipeline.stream(message, history=asked, filters=filters):
+            yield answer_text(answer), [*asked, message]
+
+    api_question = gr.Textbox(visible=False)
+    api_since = gr.Textbox(value="", visible=False, label="since")
+    api_until = gr.Textbox(value="", visible=False, label="until")
+    api_sources = gr.Dropdown(value=[], choices=[], multiselect=True, allow_custom_value=True,
+                              visible=False, label="sources")
+    api_answer = gr.Textbox(visible=False)
+    api_asked = gr.State([])
+    api_trigger = gr.Button(visible=False)
+    api_trigger.click(chat, [api_question, api_asked, api_since, api_until, api_sources],
+                      [api_answer, api_asked], api_name="chat", concurrency_id="pipeline")
