@@ -24,7 +24,7 @@ from rag.answer.extractive import WEIGHTS, Candidate, Weights, annotate, decide
 from rag.condense import condense
 from rag.eval.cases import Case, load_cases
 from rag.eval.score import CaseResult, score_case, summarize
-from rag.ingest import refresh_lexical
+from rag.lexical import refresh_lexical
 from rag.pipeline import Pipeline
 from rag.retrieve import CANDIDATES, fuse
 from rag.settings import Settings
@@ -97,8 +97,8 @@ def evaluate(rows: list[dict], weights: Weights, threshold: float, sentences: in
 
 
 # Weights fields, plus the abstention threshold and how many sentences an answer may quote.
-GRID = {"missing": [0, 1, 2, 99], "typed": [0.0, 0.05], "spread": [0.0, 0.1],
-        "margin": [0.35], "threshold": [0.55, 0.57, 0.6], "sentences": [3]}
+GRID = {"missing": [1], "whole": [0.7, 0.8, 0.9, 0.999, 1.1], "typed": [0.0], "spread": [0.0, 0.05, 0.1],
+        "margin": [0.35], "threshold": [0.57], "sentences": [2, 3]}
 
 
 def search(datasets: dict[str, list[dict]]) -> None:
