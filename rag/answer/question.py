@@ -3,7 +3,8 @@ a number, a name) and the specific things it names (names, numbers, years) that 
 passage must mention to answer it.
 
 A regex reading is crude but costs nothing at query time; spaCy's small English NER
-model was measured against it (evals/README.md) and did not pay for its latency.
+model was tried instead and costs more per question than the whole answer step
+(evals/README.md).
 """
 
 import re
@@ -25,16 +26,19 @@ _ASKS = [
                       r"leader|minister|author|river|island)\b", re.IGNORECASE)),
 ]
 
-_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|"
-           "december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
-_DATE = re.compile(rf"\b(1\d{{3}}|20\d{{2}})s?\b|\b({_MONTHS})\b|\b(century|centuries|decade|"
-                   r"ago|yesterday|today|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
-                   re.IGNORECASE)
+# Case-sensitive: month names are capitalised, and "may" or "march" in lower case are verbs.
+_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
+           "December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
+_DATE = re.compile(rf"\b(1\d{{3}}|20\d{{2}})s?\b|\b({_MONTHS})\b|\b([Cc]entury|[Cc]enturies|"
+                   r"[Dd]ecades?|ago|[Yy]esterday|[Tt]oday|Monday|Tuesday|Wednesday|Thursday|"
+                   r"Friday|Saturday|Sunday)\b")
 _NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
                  "thirty|forty|fifty|sixty|hundred|hundreds|thousand|thousands|million|millions|"
                  "billion|billions|dozen|dozens|half|third|quarter|double|twice|percent")
 _NUMBER = re.compile(rf"\d|\b({_NUMBER_WORDS})\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_][\w’'.-]*")
+# Capitalised words that are not names of anything an answer could be.
+_STOP_NAMES = {"i", "the", "a", "an", "in", "on", "it", "he", "she", "they", "this", "that"}
 
 
 def asked_type(question: str) -> str | None:
@@ -63,9 +67,6 @@ def has_type(sentence: str, kind: str | None, question_terms: set[str]) -> bool:
     return any(set(terms(f)) - question_terms or not terms(f) for f in found
                if f.lower() not in _STOP_NAMES)
 
-
-# Capitalised words that are not names of anything an answer could be.
-_STOP_NAMES = {"i", "the", "a", "an", "in", "on", "it", "he", "she", "they", "this", "that"}
 
 
 def constraints(question: str) -> set[str]:
