@@ -72,20 +72,17 @@ def test_large_document_is_written_and_reported_in_batches(tmp_path, seed_corpus
         for i in range(3000)))
     settings = Settings(index_dir=tmp_path / "index", warn_document_mb=0.1, _env_file=None)
 
-    class InterruptedAfter(FakeEmbedding):
-        """Ctrl-C during the fourth batch, as a user stopping a long ingest."""
-        batches: int = 0
-
-        def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-            self.batches += 1
-            if self.batches == 4:
-                raise KeyboardInterrupt
-            return [self._vector(t) for t in texts]
-
     seen: list[tuple[int, int]] = []
-    interrupted = Pipeline(settings, embed_model=InterruptedAfter(embed_batch_size=64))
+
+    def stop_after_three(done: int, total: int) -> None:
+        """Ctrl-C after the third batch, as a user stopping a long ingest."""
+        seen.append((done, total))
+        if len(seen) == 3:
+            raise KeyboardInterrupt
+
+    interrupted = Pipeline(settings, embed_model=FakeEmbedding())
     with pytest.raises(KeyboardInterrupt):
-        interrupted.ingest(big, progress=lambda done, total: seen.append((done, total)))
+        interrupted.ingest(big, progress=stop_after_three)
     total = seen[0][1]
     assert total > 3 * 64 and [done for done, _ in seen] == [64, 128, 192]  # per batch, in one document
     kept = interrupted.documents()[0]
