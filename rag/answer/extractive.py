@@ -3,8 +3,9 @@
 Nothing is generated, so nothing can be hallucinated: every answer sentence is
 verbatim from the passage it cites. Sentences are scored against the question
 itself (embedding similarity plus IDF-weighted term overlap), not just by the score
-of the chunk they sit in; when even the best sentence is a weak match, the answer
-is the abstention sentinel.
+of the chunk they sit in; when even the best sentence is a weak match, or its passage
+lacks names, years or numbers the question specifies (a near-miss), the answer is the
+abstention sentinel. A sentence that holds the whole question is the answer alone.
 """
 
 import re
@@ -200,6 +201,7 @@ def annotate(question: str, candidates: list[Candidate], lexical: LexicalIndex) 
     holds the asked kind of answer, and how much of the question its passage leaves out."""
     weights = {t: lexical.idf(t) for t in set(plain_terms(question)) - _QUESTION_TERMS}
     total = sum(weights.values()) or 1.0
+    # Negation is read from the question itself, not the earlier turns condense() appended.
     kind, asks_negated = asked_type(question), negated(question.split(" (")[0])
     unmet = _unmet(question, list({id(c.passage): c.passage for c in candidates}.values()))
     for candidate in candidates:
