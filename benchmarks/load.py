@@ -135,7 +135,7 @@ def run(args) -> dict:
     corpus = work / "corpus"
     corpus.mkdir()
     for file in Path(args.corpus).iterdir():
-        (corpus / file.name).symlink_to(file.resolve())
+        os.link(file.resolve(), corpus / file.name)  # ingest skips symlinks leading outside
     shutil.copytree(args.index, work / "index", ignore=shutil.ignore_patterns("chroma") if args.chroma else None)
     env = {**os.environ, "RAG_INDEX_DIR": str(work / "index"), "RAG_CORPUS_DIR": str(corpus),
            "RAG_PORT": str(free_port()), "RAG_HOST": "127.0.0.1"}
