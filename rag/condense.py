@@ -8,6 +8,11 @@ user as what was searched for.
 
 import re
 
+from llama_index.core.base.llms.types import ChatMessage, MessageRole
+from llama_index.core.llms import LLM
+
+from rag.prompts import CONDENSE_SYSTEM, condense_prompt
+
 # Words that point outside the question. Possessives (its, their, his) are left out:
 # they usually point back inside it ("the withdrawal of its soldiers").
 _REFERRING = re.compile(
@@ -46,3 +51,22 @@ def condense(question: str, history: list[str]) -> str:
         if _names_subject(turn):
             break
     return f"{question} ({' '.join(context)})" if context else question
+
+
+def rewrite(question: str, history: list[str], llm: LLM) -> str:
+    """With an LLM: a follow-up rewritten into a standalone question ("Who commands it?"
+    → "Who commands Africa Corps?"). When the model fails or rambles, today's rule."""
+    question = question.strip()
+    if not history or not needs_context(question):
+        return question
+    messages = [ChatMessage(role=MessageRole.SYSTEM, content=CONDENSE_SYSTEM),
+                ChatMessage(role=MessageRole.USER, content=condense_prompt(question, history[-3:]))]
+    try:
+        text = llm.chat(messages).message.content or ""
+    except Exception:  # the answer step reports a failing model; here the rule will do
+        return condense(question, history)
+    lines = [line.strip(" \"'`*-") for line in text.strip().splitlines() if line.strip()]
+    rewritten = lines[0] if lines else ""
+    if not rewritten or len(rewritten) > 3 * len(question) + 80:
+        return condense(question, history)
+    return rewritten

@@ -13,7 +13,9 @@ from llama_index.core.schema import NodeWithScore, QueryBundle
 from rag.answer import Answer, Answerer
 from rag.answer.base import final, unsupported_sentences
 from rag.answer.extractive import ExtractiveAnswerer
-from rag.condense import condense
+from rag.answer.backends import LLMS
+from rag.answer.generate import GeneratingAnswerer
+from rag.condense import condense, rewrite
 from rag.ingest import IngestReport, Progress, ingest
 from rag.lock import WriterLock
 from rag.retrieve import HybridRetriever
@@ -34,13 +36,17 @@ class Pipeline:
         self.store = Store(self.settings)
         self.writer = WriterLock(self.settings.index_dir, enabled=not self.settings.chroma_url)
         self.retriever = HybridRetriever(self.store, self.embed_model, self.settings)
+        self.llm = None
         self.answerer = self._answerer()
 
     def _answerer(self) -> Answerer:
-        # One entry per backend; LLM backends plug in here.
-        backends = {"extractive": lambda: ExtractiveAnswerer(self.embed_model, self.retriever.lexical,
-                                                             self.settings)}
-        return backends[self.settings.answer_backend]()
+        extractive = ExtractiveAnswerer(self.embed_model, self.retriever.lexical, self.settings)
+        backend = self.settings.answer_backend
+        if backend == "extractive":
+            return extractive
+        # A generating backend: its LLM writes, the quoted answer is its evidence and fallback.
+        self.llm = LLMS[backend](self.settings)
+        return GeneratingAnswerer(self.llm, extractive, self.settings, backend)
 
     def ingest(self, path: Path | None = None, progress: Progress | None = None,
                show_progress: bool = False) -> IngestReport:
@@ -64,7 +70,8 @@ class Pipeline:
                k: int | None = None) -> Iterator[Answer]:
         """Partial answers as they form; the last one is final and carries the latency."""
         started = time.perf_counter()
-        standalone = condense(question, history or [])
+        standalone = (rewrite(question, history or [], self.llm) if self.llm
+                      else condense(question, history or []))
         passages = self.search(standalone, k)
         retrieved = [p.node.metadata.get("doc_id", p.node.ref_doc_id) for p in passages]
         if not passages:
@@ -72,8 +79,9 @@ class Pipeline:
         else:
             answers = self.answerer.stream(standalone, passages)
         for answer in answers:
-            if answer.done and unsupported_sentences(answer):
-                # A backend that says what its cited passage does not: show nothing of it.
+            if answer.done and not answer.sentences and unsupported_sentences(answer):
+                # A quoted answer that says what its cited passage does not: show nothing of it.
+                # (A generated answer carries the verifier's verdict on each sentence instead.)
                 answer = Answer.abstention(question)
             answer.question, answer.searched_for, answer.retrieved = question, standalone, retrieved
             answer.latency_ms = round((time.perf_counter() - started) * 1000, 1)
