@@ -1,4 +1,5 @@
-"""corpus → clean → chunk → embed → Chroma (+ BM25), incrementally.
+"""corpus → clean → chunk → embed → Chroma, incrementally (BM25 follows the collection:
+`rag.lexical`).
 
 The index mirrors the corpus path: documents whose content hash is unchanged are
 skipped, changed ones are re-chunked and replaced, vanished ones are deleted. Each
@@ -18,7 +19,6 @@ from llama_index.core.schema import TextNode
 from tqdm import tqdm
 
 from rag.chunk import chunk_document, recipe, searchable_text
-from rag.lexical import LexicalIndex, stamp
 from rag.load import Corpus, LoadError, content_hash, load_corpus
 from rag.settings import Settings
 from rag.store import Store
@@ -52,10 +52,6 @@ class IngestReport:
                 f"{self.seconds:.1f}s")
 
 
-def lexical_dir(settings: Settings) -> Path:
-    return Path(settings.index_dir) / "bm25" / settings.collection
-
-
 def ingest(path: Path, store: Store, embed_model: BaseEmbedding, settings: Settings,
            progress: Progress | None = None, show_progress: bool = False) -> IngestReport:
     started = time.perf_counter()
@@ -66,6 +62,8 @@ def ingest(path: Path, store: Store, embed_model: BaseEmbedding, settings: Setti
     for doc_id in _vanished(corpus, indexed):
         store.delete_document(doc_id)
         report.removed.append(doc_id)
+    if report.removed:
+        store.mark_changed()
 
     pending = []
     how = recipe(settings.chunk_tokens, settings.chunk_overlap_tokens)
@@ -93,24 +91,12 @@ def ingest(path: Path, store: Store, embed_model: BaseEmbedding, settings: Setti
             bar.update(len(nodes))
             if progress:
                 progress(report.chunks_embedded, total)
+        store.mark_changed()
     bar.close()
 
-    refresh_lexical(store, settings)
     report.total_chunks = store.count()
     report.seconds = time.perf_counter() - started
     return report
-
-
-def refresh_lexical(store: Store, settings: Settings) -> LexicalIndex:
-    """The BM25 index for the collection as it is now, rebuilt only if it no longer matches."""
-    folder = lexical_dir(settings)
-    current = LexicalIndex.load(folder)
-    if current is not None and current.built_from == stamp(store.chunk_ids()):
-        return current
-    ids, texts, metas = store.chunks()
-    rebuilt = LexicalIndex.build(ids, [searchable_text(m.get("title", ""), t) for t, m in zip(texts, metas)])
-    rebuilt.save(folder)
-    return rebuilt
 
 
 def _vanished(corpus: Corpus, indexed: dict) -> list[str]:

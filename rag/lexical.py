@@ -1,8 +1,9 @@
 """BM25 over the indexed chunks (bm25s), persisted beside the vector index.
 
-Built from the Chroma collection itself after an ingest changes it, and loaded once
-per process: never rebuilt per query. A stamp of the chunk ids it was built from
-tells whether it still matches the collection.
+Built from the Chroma collection itself after an ingest or delete changes it, and
+loaded once per process: never rebuilt per query. A stamp of the chunk ids it was
+built from tells whether it still matches the collection; the collection's generation
+(`Store.generation`) tells cheaply when to check that stamp again.
 """
 
 import hashlib
@@ -13,6 +14,10 @@ from pathlib import Path
 
 import bm25s
 import Stemmer
+
+from rag.chunk import searchable_text
+from rag.settings import Settings
+from rag.store import Store
 
 _STEMMER = Stemmer.Stemmer("english")
 # bm25s's short English stopword list beat NLTK's longer one on answer pass rate in
@@ -84,10 +89,27 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, folder: Path) -> "LexicalIndex | None":
+        """The saved index, or None if there is none or it cannot be read (then it is rebuilt)."""
         folder = Path(folder)
         try:
             saved = json.loads((folder / "ids.json").read_text())
-        except (OSError, ValueError):
+            model = bm25s.BM25.load(str(folder), show_progress=False) if saved["ids"] else None
+            return cls(model, saved["ids"], saved["stamp"])
+        except Exception:  # truncated or damaged files of any kind: bm25s raises many types
             return None
-        model = bm25s.BM25.load(str(folder), show_progress=False) if saved["ids"] else None
-        return cls(model, saved["ids"], saved["stamp"])
+
+
+def lexical_dir(settings: Settings) -> Path:
+    return Path(settings.index_dir) / "bm25" / settings.collection
+
+
+def refresh_lexical(store: Store, settings: Settings) -> LexicalIndex:
+    """The BM25 index for the collection as it is now, rebuilt only if it no longer matches."""
+    folder = lexical_dir(settings)
+    current = LexicalIndex.load(folder)
+    if current is not None and current.built_from == stamp(store.chunk_ids()):
+        return current
+    ids, texts, metas = store.chunks()
+    rebuilt = LexicalIndex.build(ids, [searchable_text(m.get("title", ""), t) for t, m in zip(texts, metas)])
+    rebuilt.save(folder)
+    return rebuilt

@@ -51,8 +51,10 @@ class Pipeline:
     def ingest(self, path: Path | None = None, progress: Progress | None = None,
                show_progress: bool = False) -> IngestReport:
         with self.writer:
-            return ingest(Path(path or self.settings.corpus_dir), self.store, self.embed_model,
-                          self.settings, progress=progress, show_progress=show_progress)
+            report = ingest(Path(path or self.settings.corpus_dir), self.store, self.embed_model,
+                            self.settings, progress=progress, show_progress=show_progress)
+            self.retriever.refresh()  # BM25 follows the collection, swapped in at once
+            return report
 
     def documents(self) -> list[IndexedDocument]:
         return sorted(self.store.documents().values(), key=lambda d: d.doc_id)
@@ -60,7 +62,8 @@ class Pipeline:
     def delete(self, doc_id: str) -> None:
         with self.writer:
             self.store.delete_document(doc_id)
-            self.retriever.lexical()  # BM25 follows the collection
+            self.store.mark_changed()
+            self.retriever.refresh()  # BM25 follows the collection
 
     def search(self, query: str, k: int | None = None) -> list[NodeWithScore]:
         self.retriever.top_k = k or self.settings.top_k

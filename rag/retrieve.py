@@ -18,8 +18,7 @@ from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 from llama_index.core.vector_stores.types import VectorStoreQuery
 
-from rag.ingest import refresh_lexical
-from rag.lexical import LexicalIndex
+from rag.lexical import LexicalIndex, refresh_lexical
 from rag.settings import Settings
 from rag.store import Store
 
@@ -51,12 +50,20 @@ class HybridRetriever(BaseRetriever):
         self.store, self.embed_model, self.settings = store, embed_model, settings
         self.top_k = settings.top_k
         self._lexical: LexicalIndex | None = None
+        self._generation: str | None = None  # of the collection BM25 was last checked against
 
     def lexical(self) -> LexicalIndex:
-        # Another writer (the UI, a shared Chroma server) may have changed the
-        # collection since we loaded BM25: the chunk count tells, at the cost of one call.
-        if self._lexical is None or len(self._lexical.ids) != self.store.count():
-            self._lexical = refresh_lexical(self.store, self.settings)
+        # Another writer (a CLI ingest, another UI on a shared Chroma server) may have
+        # changed the collection since: its generation token tells, at the cost of one call.
+        if self._lexical is None or self.store.generation() != self._generation:
+            self.refresh()
+        return self._lexical
+
+    def refresh(self) -> LexicalIndex:
+        """Bring BM25 in line with the collection now (after an ingest or a delete)."""
+        # Read before listing ids: a write meanwhile leaves a newer token, so we look again.
+        self._generation = self.store.generation()
+        self._lexical = refresh_lexical(self.store, self.settings)
         return self._lexical
 
     def rankings(self, query_bundle: QueryBundle) -> Rankings:
@@ -74,18 +81,27 @@ class HybridRetriever(BaseRetriever):
         return Rankings(cosines, bm25, {node.node_id: node for node in dense.nodes})
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        results, stale = self._fused(query_bundle)
+        if stale:  # BM25 named a chunk the collection no longer has: catch up, look again
+            self.refresh()
+            results, _ = self._fused(query_bundle)
+        return results
+
+    def _fused(self, query_bundle: QueryBundle) -> tuple[list[NodeWithScore], bool]:
+        """The best `top_k` chunks the collection has, and whether BM25 named others."""
         rankings = self.rankings(query_bundle)
         fused = fuse(rankings, self.settings.dense_weight)
         best = sorted(fused, key=fused.get, reverse=True)[: self.top_k]
         missing = [i for i in best if i not in rankings.nodes]
         nodes = {**rankings.nodes, **{n.node_id: n for n in self.store.nodes(missing)}}
         cosines = {**rankings.cosines, **self._cosines(missing, query_bundle.embedding)}
+        found = [i for i in best if i in nodes and i in cosines]
         results = []
-        for chunk_id in best:
+        for chunk_id in found:
             node = nodes[chunk_id]
             node.metadata["dense_score"] = round(cosines[chunk_id], 4)
             results.append(NodeWithScore(node=node, score=fused[chunk_id]))
-        return results
+        return results, len(found) < len(best)
 
     def _cosines(self, ids: list[str], query: list[float]) -> dict[str, float]:
         if not ids:

@@ -6,6 +6,7 @@ metadata is the only record of what is indexed, so there is no second manifest t
 fall out of step with it.
 """
 
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,9 @@ from llama_index.core.schema import BaseNode, TextNode
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from rag.settings import Settings
+
+# Collection metadata key of the generation token (see Store.generation).
+_GENERATION = "rag:generation"
 
 
 @dataclass
@@ -62,6 +66,19 @@ class Store:
 
     def count(self) -> int:
         return self.collection.count()
+
+    def generation(self) -> str:
+        """A token that changes whenever a writer marks the collection changed: one cheap
+        call tells a reader (another process too, on a Chroma server) to look again."""
+        metadata = self.client.get_collection(self.collection.name).metadata or {}
+        return str(metadata.get(_GENERATION, ""))
+
+    def mark_changed(self) -> None:
+        """Called by writers after each write: a new generation token."""
+        # Chroma replaces collection metadata whole, and refuses hnsw:* keys on modify.
+        metadata = self.client.get_collection(self.collection.name).metadata or {}
+        kept = {k: v for k, v in metadata.items() if not k.startswith("hnsw:")}
+        self.collection.modify(metadata={**kept, _GENERATION: uuid.uuid4().hex})
 
     def documents(self) -> dict[str, IndexedDocument]:
         """What the collection holds, one entry per document."""

@@ -3,7 +3,6 @@
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ from rag.embed import MAX_TOKENS, MiniLMEmbedding
 from rag.pipeline import Pipeline
 from rag.prompts import ABSTAIN
 from rag.settings import Settings
-from tests.conftest import ROOT, SEED_CORPUS, free_port
+from tests.conftest import ROOT, SEED_CORPUS
 
 pytestmark = pytest.mark.integration
 RAG = [sys.executable, "-m", "rag.cli"]
@@ -104,32 +103,17 @@ def test_cli_ingest_search_ask(tmp_path: Path) -> None:
     assert text.stdout.startswith(ABSTAIN)
 
 
-def test_chroma_server_backend(tmp_path: Path) -> None:
-    port = free_port()
-    chroma = Path(sys.executable).parent / "chroma"
-    server = subprocess.Popen([str(chroma), "run", "--path", str(tmp_path / "server"),
-                               "--host", "127.0.0.1", "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.3)
-        env = {"RAG_CHROMA_URL": f"http://127.0.0.1:{port}"}
-        index = str(tmp_path / "local")
-        assert run_rag("ingest", str(SEED_CORPUS), "--index", index, env=env).returncode == 0
-        answer = json.loads(run_rag("ask", "Who was sanctioned by the US Treasury?", "--json",
-                                    "--index", index, env=env).stdout)
-        assert "Sadio Camara" in answer["answer"]
-        # The vectors live in the server, not in the local index folder.
-        assert not (tmp_path / "local" / "chroma").exists()
-        again = run_rag("ingest", str(SEED_CORPUS), "--index", index, env=env)
-        assert "5 unchanged" in again.stdout
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+def test_chroma_server_backend(tmp_path: Path, chroma_server: str) -> None:
+    env = {"RAG_CHROMA_URL": chroma_server}
+    index = str(tmp_path / "local")
+    assert run_rag("ingest", str(SEED_CORPUS), "--index", index, env=env).returncode == 0
+    answer = json.loads(run_rag("ask", "Who was sanctioned by the US Treasury?", "--json",
+                                "--index", index, env=env).stdout)
+    assert "Sadio Camara" in answer["answer"]
+    # The vectors live in the server, not in the local index folder.
+    assert not (tmp_path / "local" / "chroma").exists()
+    again = run_rag("ingest", str(SEED_CORPUS), "--index", index, env=env)
+    assert "5 unchanged" in again.stdout
 
 
 def test_killed_ingest_recovers(tmp_path: Path, embedder: MiniLMEmbedding) -> None:

@@ -1,0 +1,56 @@
+"""The chat UI as one Gradio app: the Ask tab, the Corpus tab and the `/chat` API."""
+
+import gradio as gr
+
+from rag.pipeline import Pipeline
+from rag.settings import Settings
+from rag.ui.ask import ask_tab, chat_api
+from rag.ui.corpus import corpus_tab
+from rag.ui.style import CSS, THEME
+
+
+def build_app(pipeline: Pipeline) -> gr.Blocks:
+    private: dict = {"api_visibility": "private"}
+    # One pipeline, one writer at a time: answering, ingesting and deleting take turns.
+    serialized: dict = {**private, "concurrency_id": "pipeline"}
+
+    with gr.Blocks(title="rag · ask the news corpus") as app:
+        gr.Markdown("## Ask the news corpus\nAnswers are sentences quoted from the indexed "
+                    "articles. Click a **[n]** marker to see its source passage, where the "
+                    "quoted sentences are highlighted. Add or remove articles in the **Corpus** tab.")
+        with gr.Tabs():
+            with gr.Tab("Ask", id="ask"):
+                ask_tab(pipeline, serialized, private)
+            with gr.Tab("Corpus", id="corpus"):
+                corpus_tab(app, pipeline, serialized, private)
+        chat_api(pipeline)
+    return app
+
+
+def parse_auth(value: str | None) -> tuple[str, str] | None:
+    """RAG_AUTH's "user:password" as Gradio wants it; None leaves the app open."""
+    if not value:
+        return None
+    user, sep, password = value.partition(":")
+    if not (sep and user and password):
+        raise ValueError("RAG_AUTH must look like user:password")
+    return user, password
+
+
+def launch(app: gr.Blocks, settings: Settings, **options) -> tuple:
+    """Start the server as `serve` does; `options` go to Blocks.launch (tests pass
+    prevent_thread_lock=True)."""
+    return app.launch(
+        server_name=settings.host, server_port=settings.port, auth=parse_auth(settings.auth),
+        auth_message="Sign in to ask the news corpus.",
+        max_file_size=int(settings.max_upload_mb * 2**20),
+        theme=THEME, css=CSS, footer_links=["api"],
+        ssr_mode=False, pwa=False, mcp_server=False, **options,
+    )
+
+
+def serve(settings: Settings) -> None:
+    parse_auth(settings.auth)  # a malformed RAG_AUTH fails before the model loads
+    pipeline = Pipeline(settings)
+    with pipeline.writer:  # the UI owns the index while it runs
+        launch(build_app(pipeline), settings)

@@ -1,0 +1,168 @@
+"""The Corpus tab: list what is indexed, add documents by upload, delete them.
+
+Uploads are checked (name, type, size, readable) before they enter the corpus folder,
+then ingested incrementally; a deletion removes the document's file too when the file
+holds only that document, so the next ingest does not bring it back.
+"""
+
+import html
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import gradio as gr
+
+from rag.ingest import IngestReport
+from rag.load import SUFFIXES, load_corpus
+from rag.pipeline import Pipeline
+from rag.settings import Settings
+
+UPLOAD_TYPES = sorted(SUFFIXES)
+DOCUMENT_COLUMNS = ["ID", "Title", "Chunks", "Ingested (UTC)"]
+
+
+class CorpusError(ValueError):
+    """An upload or deletion refused, with the reason to show the user."""
+
+
+def corpus_name(uploaded: str) -> str:
+    """The name an uploaded file gets in the corpus folder: its base name, if acceptable."""
+    name = uploaded.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    if not name or name.startswith(".") or ".." in name or any(ord(ch) < 32 for ch in name):
+        raise CorpusError(f"{uploaded!r}: not an acceptable file name")
+    if Path(name).suffix.lower() not in SUFFIXES:
+        raise CorpusError(f"{name}: unsupported file type (use {', '.join(UPLOAD_TYPES)})")
+    return name
+
+
+def _inside(folder: Path, relative: str) -> Path | None:
+    """folder/relative, or None if that would lie outside the folder."""
+    root = folder.resolve()
+    path = (root / relative).resolve()
+    return path if path.is_relative_to(root) and path != root else None
+
+
+def save_upload(uploaded: Path, settings: Settings) -> str:
+    """Check one uploaded file and copy it into the corpus folder; returns its name there."""
+    name = corpus_name(uploaded.name)
+    size_mb = uploaded.stat().st_size / 2**20
+    if size_mb > settings.max_upload_mb:
+        raise CorpusError(f"{name}: {size_mb:.3g} MB is over the {settings.max_upload_mb:g} MB "
+                          "upload limit (RAG_MAX_UPLOAD_MB)")
+    # Read it as ingest will before it enters the corpus: a file with nothing indexable
+    # is refused instead of failing on every later ingest.
+    loaded = load_corpus(uploaded)
+    if not loaded.documents:
+        reasons = "; ".join(e.reason for e in loaded.errors) or "no documents"
+        raise CorpusError(f"{name}: {reasons}")
+    corpus = Path(settings.corpus_dir)
+    corpus.mkdir(parents=True, exist_ok=True)
+    target = _inside(corpus, name)  # resolved: a symlink in the corpus cannot redirect the write
+    if target is None:
+        raise CorpusError(f"{name}: not an acceptable file name")
+    shutil.copyfile(uploaded, target)
+    return name
+
+
+def delete_document(pipeline: Pipeline, doc_id: str) -> str:
+    """Remove a document from the index, and its file from the corpus folder when the
+    file holds only that document (so the next ingest does not bring it back)."""
+    doc = pipeline.store.documents().get(doc_id)
+    if doc is None:
+        raise CorpusError(f"{doc_id}: not in the index")
+    pipeline.delete(doc_id)
+    if Path(doc.source_path).suffix.lower() == ".jsonl":
+        return (f"Removed {doc_id} from the index. It is still a line of {doc.source_path}, so "
+                "the next ingest of the corpus folder will add it back unless that line goes.")
+    file = _inside(Path(pipeline.settings.corpus_dir), doc.source_path)
+    if file is not None and file.is_file():
+        file.unlink()
+        return f"Removed {doc_id} from the index and deleted its file from the corpus folder."
+    return f"Removed {doc_id} from the index."
+
+
+def documents_rows(pipeline: Pipeline) -> list[list]:
+    return [[d.doc_id, d.title, d.chunks if d.complete else f"{d.chunks}/{d.expected_chunks}",
+             _when(d.ingested_at)] for d in pipeline.documents()]
+
+
+def _when(stamp: str) -> str:
+    try:
+        return datetime.fromisoformat(stamp).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return stamp
+
+
+def status_html(notes: list[str], errors: list[str]) -> str:
+    items = [f"<li>{html.escape(n)}</li>" for n in notes]
+    items += [f'<li class="rag-error">{html.escape(e)}</li>' for e in errors]
+    return f'<ul class="rag-status">{"".join(items)}</ul>'
+
+
+def _ingest_notes(saved: list[str], report: IngestReport) -> list[str]:
+    return [f"Saved to the corpus folder: {', '.join(saved)}.",
+            f"Index: {len(report.added)} added, {len(report.updated)} updated, "
+            f"{len(report.removed)} removed, {report.unchanged} unchanged; "
+            f"{report.total_chunks} chunks in total ({report.seconds:.1f}s)."]
+
+
+
+def corpus_tab(app: gr.Blocks, pipeline: Pipeline, serialized: dict, private: dict) -> None:
+    """The tab's components and events; call inside the app's `gr.Tab`."""
+    settings = pipeline.settings
+
+    def document_choices() -> tuple:
+        rows = documents_rows(pipeline)
+        return rows, gr.update(choices=[row[0] for row in rows], value=None)
+
+    def upload(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple:
+        saved, errors = [], []
+        for file in files or []:
+            try:
+                saved.append(save_upload(Path(file), settings))
+            except CorpusError as error:
+                errors.append(str(error))
+        if not saved:
+            return (status_html([], errors or ["No file was uploaded."]), *document_choices(), None)
+
+        def embedded(done: int, total: int) -> None:
+            progress((done, total), desc="Embedding", unit="chunks")
+
+        progress(0, desc="Reading the corpus folder")
+        report = pipeline.ingest(Path(settings.corpus_dir), progress=embedded)
+        errors += [f"skipped {e}" for e in report.errors]
+        return (status_html(_ingest_notes(saved, report), errors), *document_choices(), None)
+
+    def delete(doc_id: str | None) -> tuple:
+        if not doc_id:
+            return (status_html([], ["Choose a document to delete first."]), *document_choices())
+        try:
+            note, errors = [delete_document(pipeline, doc_id)], []
+        except CorpusError as error:
+            note, errors = [], [str(error)]
+        return (status_html(note, errors), *document_choices())
+
+    def pick(event: gr.SelectData) -> str:
+        return event.row_value[0]
+
+    gr.Markdown(f"Add articles as {', '.join(UPLOAD_TYPES)} files (up to "
+                f"{settings.max_upload_mb:g} MB each). They are saved in the corpus "
+                "folder and indexed right away; unchanged documents are not re-embedded.")
+    files = gr.File(label="Add documents", file_count="multiple", file_types=UPLOAD_TYPES,
+                    height=150, elem_id="upload")
+    status = gr.HTML(elem_id="corpus-status")
+    table = gr.Dataframe(headers=DOCUMENT_COLUMNS, interactive=False, wrap=True,
+                         column_widths=["24%", "52%", "8%", "16%"], max_height=420,
+                         show_search="search", buttons=["fullscreen"],
+                         label="Indexed documents (click a row to select it for deletion)",
+                         elem_id="documents")
+    with gr.Row():
+        chosen = gr.Dropdown(label="Document to delete", choices=[], scale=4,
+                             elem_id="delete-choice")
+        remove = gr.Button("Delete document", variant="stop", scale=1, size="md",
+                           elem_id="delete")
+
+    files.upload(upload, files, [status, table, chosen, files], **serialized)
+    remove.click(delete, chosen, [status, table, chosen], **serialized)
+    table.select(pick, None, chosen, queue=False, **private)
+    app.load(document_choices, None, [table, chosen], **private)

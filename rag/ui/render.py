@@ -1,0 +1,127 @@
+"""Answers and their sources as HTML for the chat, and as plain text for API callers.
+
+Everything taken from the corpus or typed by a user is HTML-escaped here before it
+reaches the page; the only markup in a chat message is our own (source cards, <mark>,
+and [n] links to them), and the Chatbot sanitises it once more in the browser.
+"""
+
+import html
+import re
+
+from rag.answer import Answer
+from rag.answer.base import Citation
+from rag.prompts import NO_INDEX
+
+_MARKER = re.compile(r"\[(\d+)\]")
+
+def highlight(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` escaped, with the given character spans wrapped in <mark>."""
+    parts, cursor = [], 0
+    for start, end in sorted(spans):
+        start, end = max(start, cursor), min(end, len(text))
+        if start >= end:
+            continue  # overlaps what is already marked, or out of range
+        parts += [html.escape(text[cursor:start]), f"<mark>{html.escape(text[start:end])}</mark>"]
+        cursor = end
+    parts.append(html.escape(text[cursor:]))
+    return "".join(parts)
+
+
+def source_id(turn: int, n: int) -> str:
+    # Unique per chat turn: every answer numbers its sources from [1].
+    return f"src-{turn}-{n}"
+
+
+def _linked_answer(answer: Answer, turn: int) -> str:
+    cited = {c.n: c for c in answer.citations}
+
+    def link(match: re.Match) -> str:
+        citation = cited.get(int(match.group(1)))
+        if citation is None:
+            return match.group(0)
+        return (f'<a class="rag-cite" href="#{source_id(turn, citation.n)}" '
+                f'title="{html.escape(citation.title)}">[{citation.n}]</a>')
+
+    return _MARKER.sub(link, html.escape(answer.answer))
+
+
+def _dated(citation: Citation) -> list[str]:
+    """The document id, then its date and source when the corpus gave them."""
+    meta = citation.metadata
+    return [citation.doc_id, *(str(meta[key]) for key in ("published_at", "source") if meta.get(key))]
+
+
+def _source_details(citation: Citation) -> list[str]:
+    details = [html.escape(part) for part in _dated(citation)]
+    url = str(citation.metadata.get("url", ""))
+    if url.startswith(("http://", "https://")):  # never a javascript: or data: link
+        details.append(f'<a href="{html.escape(url)}" target="_blank" rel="noopener noreferrer">'
+                       "original article</a>")
+    return details
+
+
+def render_source(citation: Citation, turn: int) -> str:
+    return (f'<div class="rag-source" id="{source_id(turn, citation.n)}">'
+            f"<div><strong>[{citation.n}] {html.escape(citation.title or citation.doc_id)}"
+            "</strong></div>"
+            f'<div class="rag-source-meta">{" · ".join(_source_details(citation))}</div>'
+            f'<div class="rag-passage">{highlight(citation.text, citation.highlights)}</div></div>')
+
+
+def render_answer(answer: Answer, turn: int, index_empty: bool = False) -> str:
+    """One assistant chat message: the answer with its [n] markers linked to the sources panel."""
+    classes = "rag-answer rag-done" if answer.done else "rag-answer"
+    parts = [f'<div class="{classes}">']
+    if answer.searched_for and answer.searched_for != answer.question:
+        parts.append('<p class="rag-searched">searched for: '
+                     f"“{html.escape(answer.searched_for)}”</p>")
+    if answer.abstained:
+        hint = (f"{NO_INDEX} Or add documents in the Corpus tab." if index_empty else
+                "No passage in the corpus answers this well enough, so nothing is cited. "
+                "Try rephrasing, or add documents in the Corpus tab.")
+        parts.append(f'<p class="rag-notfound">Not found in the corpus</p>'
+                     f'<p class="rag-text">{html.escape(answer.answer)}</p>'
+                     f'<p class="rag-hint">{html.escape(hint)}</p>')
+    else:
+        parts.append(f'<p class="rag-text">{_linked_answer(answer, turn)}</p>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def render_sources(answer: Answer, turn: int) -> str:
+    """The sources panel's section for one answer."""
+    heading = (f'<h4>Answer {turn}: <span class="rag-question">“{html.escape(answer.question)}”'
+               "</span></h4>")
+    if answer.abstained or not answer.citations:
+        body = '<p class="rag-hint">Not found in the corpus: nothing to cite.</p>'
+    else:
+        body = "".join(render_source(c, turn) for c in answer.citations)
+    return f'<section class="rag-group" id="answer-{turn}">{heading}{body}</section>'
+
+
+def sources_panel(sections: list[str]) -> str:
+    if not sections:
+        return ('<p class="rag-hint">The sources of each answer appear here, newest first, with '
+                "the quoted sentences highlighted. Click a [n] marker in an answer to jump to "
+                "its passage.</p>")
+    return "".join(sections)
+
+
+def pending_message(question: str) -> str:
+    return ('<div class="rag-answer"><p class="rag-pending">Searching the corpus for '
+            f"“{html.escape(question)}”…</p></div>")
+
+
+def answer_text(answer: Answer) -> str:
+    """Plain text for API callers: the answer with [n] markers, then its sources."""
+    lines = []
+    if answer.searched_for and answer.searched_for != answer.question:
+        lines.append(f"(searched for: {answer.searched_for})")
+    lines.append(answer.answer)
+    if answer.citations:
+        lines += ["", "Sources:"]
+    for c in answer.citations:
+        cited = " … ".join(" ".join(c.text[s:e].split()) for s, e in c.highlights)
+        lines.append(f"[{c.n}] {c.title} ({', '.join(_dated(c))})\n    “{cited}”")
+    return "\n".join(lines)
+
