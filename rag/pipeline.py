@@ -13,7 +13,7 @@ from llama_index.core.schema import NodeWithScore, QueryBundle
 from rag.answer import Answer, Answerer
 from rag.answer.base import final, unsupported_sentences
 from rag.answer.extractive import ExtractiveAnswerer
-from rag.answer.backends import LLMS
+from rag.answer.backends import LLMS, BackendUnavailable
 from rag.answer.generate import GeneratingAnswerer
 from rag.condense import condense, rewrite
 from rag.ingest import IngestReport, Progress, ingest
@@ -36,17 +36,21 @@ class Pipeline:
         self.store = Store(self.settings)
         self.writer = WriterLock(self.settings.index_dir, enabled=not self.settings.chroma_url)
         self.retriever = HybridRetriever(self.store, self.embed_model, self.settings)
-        self.llm = None
-        self.answerer = self._answerer()
+        self._answerers: dict[str, Answerer] = {}
+        self.answerer = self.answerer_for(self.settings.answer_backend)
 
-    def _answerer(self) -> Answerer:
-        extractive = ExtractiveAnswerer(self.embed_model, self.retriever.lexical, self.settings)
-        backend = self.settings.answer_backend
-        if backend == "extractive":
-            return extractive
-        # A generating backend: its LLM writes, the quoted answer is its evidence and fallback.
-        self.llm = LLMS[backend](self.settings)
-        return GeneratingAnswerer(self.llm, extractive, self.settings, backend)
+    def answerer_for(self, backend: str) -> Answerer:
+        """A backend's answerer, built on first use (an LLM backend loads or reaches its model)."""
+        if backend not in self._answerers:
+            if backend == "extractive":
+                answerer: Answerer = ExtractiveAnswerer(self.embed_model, self.retriever.lexical,
+                                                        self.settings)
+            else:
+                # Its LLM writes; the quoted answer is its evidence and its fallback.
+                answerer = GeneratingAnswerer(LLMS[backend](self.settings),
+                                              self.answerer_for("extractive"), self.settings, backend)
+            self._answerers[backend] = answerer
+        return self._answerers[backend]
 
     def ingest(self, path: Path | None = None, progress: Progress | None = None,
                show_progress: bool = False) -> IngestReport:
@@ -70,17 +74,24 @@ class Pipeline:
         return self.retriever.retrieve(QueryBundle(query))
 
     def stream(self, question: str, history: list[str] | None = None,
-               k: int | None = None) -> Iterator[Answer]:
-        """Partial answers as they form; the last one is final and carries the latency."""
+               k: int | None = None, backend: str | None = None) -> Iterator[Answer]:
+        """Partial answers as they form; the last one is final and carries the latency.
+        `backend` picks another answer backend than the settings' for this question."""
         started = time.perf_counter()
-        standalone = (rewrite(question, history or [], self.llm) if self.llm
+        notice = ""
+        try:
+            answerer = self.answerer_for(backend) if backend else self.answerer
+        except BackendUnavailable as error:  # the UI offered it; say why, answer as before
+            answerer, notice = self.answerer, f"The {backend} backend is unavailable: {error}"
+        llm = getattr(answerer, "llm", None)
+        standalone = (rewrite(question, history or [], llm) if llm
                       else condense(question, history or []))
         passages = self.search(standalone, k)
         retrieved = [p.node.metadata.get("doc_id", p.node.ref_doc_id) for p in passages]
         if not passages:
             answers: Iterator[Answer] = iter([Answer.abstention(question)])
         else:
-            answers = self.answerer.stream(standalone, passages)
+            answers = answerer.stream(standalone, passages)
         for answer in answers:
             if answer.done and not answer.sentences and unsupported_sentences(answer):
                 # A quoted answer that says what its cited passage does not: show nothing of it.
@@ -88,6 +99,7 @@ class Pipeline:
                 answer = Answer.abstention(question)
             answer.question, answer.searched_for, answer.retrieved = question, standalone, retrieved
             answer.latency_ms = round((time.perf_counter() - started) * 1000, 1)
+            answer.notice = answer.notice or notice
             yield answer
 
     def ask(self, question: str, history: list[str] | None = None, k: int | None = None) -> Answer:

@@ -45,6 +45,9 @@ def condense_prompt(question: str, history: list[str]) -> str:
     return f"Earlier questions:\n{earlier}\n\nLast question: {question}\nRewritten question:"
 
 
+# After a generated sentence no source supports, when RAG_UNSUPPORTED=flag.
+UNVERIFIED_MARK = "(unverified)"
+
 # One-line notices shown above an answer when the LLM could not give one.
 LLM_FAILED = "The language model did not answer ({reason}); showing the quoted sentences instead."
 UNVERIFIED = "The generated answer could not be checked against the sources; showing the quoted sentences instead."

@@ -20,7 +20,8 @@ from rag.answer.base import Answer, Citation, final
 from rag.answer.extractive import ExtractiveAnswerer, _citation
 from rag.chunk import sentence_spans
 from rag.lexical import terms
-from rag.prompts import (ANSWER_SYSTEM, LLM_FAILED, NOT_FOUND_PATTERNS, UNVERIFIED, answer_prompt)
+from rag.prompts import (ANSWER_SYSTEM, LLM_FAILED, NOT_FOUND_PATTERNS, UNVERIFIED,
+                         UNVERIFIED_MARK, answer_prompt)
 from rag.settings import Settings
 from rag.verify import Verdict, Verifier, repair_markers
 
@@ -100,7 +101,8 @@ class GeneratingAnswerer:
         if verdict.abstained or _restates(question, verdict):
             return self._abstention(question)
         if not verdict.supported:
-            return self._fallback(quoted, UNVERIFIED, None, verdict)
+            # Nothing to replace when the quoted answer is itself the abstention.
+            return self._fallback(quoted, "" if quoted.abstained else UNVERIFIED, None, verdict)
         return self._compose(question, verdict, given)
 
     def _compose(self, question: str, verdict: Verdict, given: list[NodeWithScore]) -> Answer:
@@ -113,7 +115,7 @@ class GeneratingAnswerer:
             if sentence.status == "dropped":
                 continue
             if sentence.passage is None:
-                parts.append(f"{sentence.text} (unverified)")
+                parts.append(f"{sentence.text} {UNVERIFIED_MARK}")
                 continue
             citation = citations.get(sentence.passage)
             if citation is None:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import gradio as gr
 
+from rag.answer.backends import available
 from rag.pipeline import Pipeline
 from rag.ui.render import answer_text, pending_message, render_answer, render_sources, sources_panel
 from rag.ui.style import SCROLL_TO_NEWEST
@@ -24,7 +25,8 @@ EXAMPLES = [
 def ask_tab(pipeline: Pipeline, serialized: dict, private: dict) -> None:
     """The tab's components and events; call inside the app's `gr.Tab`."""
 
-    def respond(question: str, messages: list, asked: list[str], sections: list[str]) -> Iterator[tuple]:
+    def respond(question: str, messages: list, asked: list[str], sections: list[str],
+                backend: str) -> Iterator[tuple]:
         """Stream one answer into the chat and its sources into the panel. `asked` holds
         the earlier user questions, `sections` the sources panel's sections, newest first."""
         question = question.strip()
@@ -36,7 +38,7 @@ def ask_tab(pipeline: Pipeline, serialized: dict, private: dict) -> None:
                     {"role": "assistant", "content": pending_message(question)}]
         yield "", messages, asked, sections, sources_panel(sections)
         index_empty = pipeline.store.count() == 0
-        for answer in pipeline.stream(question, history=asked):
+        for answer in pipeline.stream(question, history=asked, backend=backend):
             messages[-1] = {"role": "assistant", "content": render_answer(answer, turn, index_empty)}
             shown = [render_sources(answer, turn), *sections]
             yield "", messages, [*asked, question], shown, sources_panel(shown)
@@ -59,14 +61,21 @@ def ask_tab(pipeline: Pipeline, serialized: dict, private: dict) -> None:
             question_box = gr.Textbox(
                 elem_id="question", show_label=False, submit_btn="Ask", autofocus=True,
                 placeholder="Ask a question, e.g. Who backs Africa Corps?")
-            clear = gr.Button("New conversation", size="sm", variant="secondary")
+            with gr.Row():
+                clear = gr.Button("New conversation", size="sm", variant="secondary")
+                # Only the backends that can run here; hidden when there is no choice.
+                choices = list(dict.fromkeys([pipeline.settings.answer_backend,
+                                              *available(pipeline.settings)]))
+                backend = gr.Radio(choices, value=pipeline.settings.answer_backend,
+                                   label="Answer with", elem_id="backend",
+                                   visible=len(choices) > 1)
         with gr.Column(scale=2, min_width=320):
             gr.Markdown("### Sources")
             sources = gr.HTML(sources_panel([]), elem_id="sources", js_on_load=SCROLL_TO_NEWEST)
     asked = gr.State([])
     sections = gr.State([])
 
-    chat_io = {"fn": respond, "inputs": [question_box, chatbot, asked, sections],
+    chat_io = {"fn": respond, "inputs": [question_box, chatbot, asked, sections, backend],
                "outputs": [question_box, chatbot, asked, sections, sources],
                "show_progress": "hidden", **serialized}
     question_box.submit(**chat_io)
