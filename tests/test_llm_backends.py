@@ -19,7 +19,7 @@ from rag.condense import rewrite
 from rag.pipeline import Pipeline
 from rag.prompts import ABSTAIN
 from rag.settings import Settings
-from tests.conftest import free_port
+from tests.conftest import SEED_CORPUS, free_port
 
 pytestmark = pytest.mark.integration
 
@@ -40,14 +40,14 @@ def server() -> LocalLLM:
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    settings = Settings(index_dir=tmp_path_factory.mktemp("index"), corpus_dir=Path("corpus"),
+    settings = Settings(index_dir=tmp_path_factory.mktemp("index"), corpus_dir=SEED_CORPUS,
                         _env_file=None)
     Pipeline(settings).ingest()
     return settings.index_dir
 
 
 def pipeline(index: Path, **overrides) -> Pipeline:
-    settings = Settings(index_dir=index, corpus_dir=Path("corpus"), llm_max_tokens=48,
+    settings = Settings(index_dir=index, corpus_dir=SEED_CORPUS, llm_max_tokens=48,
                         _env_file=None, **overrides)
     return Pipeline(settings)
 
