@@ -11,6 +11,7 @@ import re
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 from llama_index.core.llms import LLM
 
+from rag.lexical import terms
 from rag.prompts import CONDENSE_SYSTEM, condense_prompt
 
 # Words that point outside the question. Possessives (its, their, his) are left out:
@@ -67,6 +68,8 @@ def rewrite(question: str, history: list[str], llm: LLM) -> str:
         return condense(question, history)
     lines = [line.strip(" \"'`*-") for line in text.strip().splitlines() if line.strip()]
     rewritten = lines[0] if lines else ""
-    if not rewritten or len(rewritten) > 3 * len(question) + 80:
+    # A rewrite keeps what the question asks: its own words, and not a ramble.
+    kept = set(terms(question)) <= set(terms(rewritten))
+    if not rewritten or not kept or len(rewritten) > 3 * len(question) + 80:
         return condense(question, history)
     return rewritten

@@ -136,5 +136,7 @@ def test_timeout_falls_back_to_the_quoted_answer(index: Path, silent_port: int) 
 def test_follow_ups_are_rewritten_by_the_model(server: LocalLLM) -> None:
     history = ["Which Russian force stayed in Mali after Wagner left?"]
     rewritten = rewrite("Who commands it?", history, server)
-    assert rewritten and "\n" not in rewritten
-    assert rewrite("When did Wagner deploy to Mali?", history, server) == "When did Wagner deploy to Mali?"
+    # The model's rewrite, or today's rule when the small model's rewrite drops the question.
+    assert "command" in rewritten.lower() and "\n" not in rewritten
+    standalone = "When did the French government announce the withdrawal of its soldiers?"
+    assert rewrite(standalone, history, server) == standalone
