@@ -4,11 +4,14 @@ Every chunk's text is `document.text[start:end]`, so a citation can always point
 the exact passage it came from.
 """
 
+import json
 import re
 from functools import lru_cache
 
 import tiktoken
 from llama_index.core.schema import Document, NodeRelationship, RelatedNodeInfo, TextNode
+
+from rag.formats.pdf import page_at
 
 # Ends of sentences: terminal punctuation, optional closing quotes/brackets, then space
 # and something that can start a sentence.
@@ -71,14 +74,18 @@ def _stripped(text: str, start: int, end: int) -> tuple[int, int]:
 
 def chunk_document(doc: Document, max_tokens: int, overlap_tokens: int) -> list[TextNode]:
     """Pack whole sentences into chunks of at most `max_tokens`, repeating up to
-    `overlap_tokens` of trailing sentences at the start of the next chunk."""
+    `overlap_tokens` of trailing sentences at the start of the next chunk. A PDF's
+    chunks never span two pages, so each cites exactly one."""
     sentences = [span for s in sentence_spans(doc.text) for span in _fit(doc.text, s, max_tokens)]
     sizes = [count_tokens(doc.text[s:e]) for s, e in sentences]
+    page_starts = json.loads(doc.metadata.get("page_starts", "[]"))
+    pages = [page_at(page_starts, s) if page_starts else 0 for s, _ in sentences]
     windows: list[tuple[int, int]] = []  # sentence index ranges [first, last)
     first = 0
     while first < len(sentences):
         last, total = first, 0
-        while last < len(sentences) and (last == first or total + sizes[last] <= max_tokens):
+        while last < len(sentences) and (last == first or total + sizes[last] <= max_tokens
+                                         and pages[last] == pages[first]):
             total += sizes[last]
             last += 1
         # Joining sentences can add a token or two at the seams: check the real text.
@@ -88,7 +95,8 @@ def chunk_document(doc: Document, max_tokens: int, overlap_tokens: int) -> list[
         if last == len(sentences):
             break
         back, carried = last, 0
-        while back - 1 > first and carried + sizes[back - 1] <= overlap_tokens:
+        while (back - 1 > first and carried + sizes[back - 1] <= overlap_tokens
+               and pages[back - 1] == pages[last]):
             back -= 1
             carried += sizes[back]
         first = back
@@ -114,14 +122,19 @@ def _fit(text: str, span: tuple[int, int], max_tokens: int) -> list[tuple[int, i
 
 
 def _node(doc: Document, start: int, end: int, index: int, total: int) -> TextNode:
+    metadata = {**doc.metadata, "chunk": index, "n_chunks": total}
+    if (pages := metadata.pop("page_starts", None)) is not None:
+        # A PDF chunk carries its page, not the whole document's page map.
+        metadata["page"] = page_at(json.loads(pages), start)
+    hidden = [k for k in metadata if k != "title"]
     node = TextNode(
         id_=f"{doc.id_}::{doc.metadata['content_hash'][:12]}::{index}",
         text=doc.text[start:end],
         start_char_idx=start,
         end_char_idx=end,
-        metadata={**doc.metadata, "chunk": index, "n_chunks": total},
-        excluded_embed_metadata_keys=[k for k in doc.metadata if k != "title"] + ["chunk", "n_chunks"],
-        excluded_llm_metadata_keys=[k for k in doc.metadata if k != "title"] + ["chunk", "n_chunks"],
+        metadata=metadata,
+        excluded_embed_metadata_keys=hidden,
+        excluded_llm_metadata_keys=hidden,
     )
     node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=doc.id_)
     return node

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from rag.answer import Answer
 from rag.answer.backends import BACKENDS
+from rag.formats.fields import provenance
+from rag.index_errors import IndexUnavailable
 from rag.lock import IndexBusy
 from rag.prompts import NO_INDEX
 from rag.settings import Settings
@@ -24,10 +26,10 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings(**overrides)
 
 
-def _pipeline(args: argparse.Namespace):
+def _pipeline(args: argparse.Namespace, create: bool = True):
     from rag.pipeline import Pipeline
 
-    return Pipeline(_settings(args))
+    return Pipeline(_settings(args), create=create)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -36,26 +38,39 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     report = pipeline.ingest(path, show_progress=sys.stderr.isatty())
     for error in report.errors:
         print(f"skipped {error}", file=sys.stderr)
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(report.summary())
     return 0
 
 
+def _filters(args: argparse.Namespace, pipeline):
+    return pipeline.filters(args.since, args.until, args.source or ())
+
+
+def where_from(metadata: dict) -> str:
+    return " · ".join(provenance(metadata))
+
+
 def cmd_search(args: argparse.Namespace) -> int:
-    pipeline = _pipeline(args)
-    results = pipeline.search(args.query, args.k)
+    pipeline = _pipeline(args, create=False)
+    results = pipeline.search(args.query, args.k, _filters(args, pipeline))
     rows = [{
         "rank": rank, "doc_id": r.node.metadata.get("doc_id"), "title": r.node.metadata.get("title"),
         "score": round(r.score or 0.0, 5), "dense_score": r.node.metadata.get("dense_score"),
         "start": r.node.start_char_idx, "end": r.node.end_char_idx, "text": r.node.get_content(),
+        **{key: r.node.metadata[key] for key in ("published_at", "source", "page", "url")
+           if key in r.node.metadata},
     } for rank, r in enumerate(results, start=1)]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     if not rows:
-        print("No results." if pipeline.store.count() else NO_INDEX)
+        print("No results." if pipeline.count() else NO_INDEX)
     for row in rows:
+        known = f"  ({where_from(row)})" if where_from(row) else ""
         print(f"{row['rank']}. {row['doc_id']}  [{row['start']}:{row['end']}]  score {row['score']}"
-              f"  cosine {row['dense_score']}\n   {row['title']}\n   {_snippet(row['text'])}\n")
+              f"  cosine {row['dense_score']}\n   {row['title']}{known}\n   {_snippet(row['text'])}\n")
     return 0
 
 
@@ -77,29 +92,38 @@ def print_answer(answer: Answer, as_json: bool) -> None:
         print("\nSources:")
     for c in answer.citations:
         cited = " … ".join(c.text[s:e] for s, e in c.highlights)
-        print(f"[{c.n}] {c.doc_id} — {c.title} (chars {c.start}-{c.end})\n    “{_snippet(cited, 400)}”")
+        known = f"{where_from(c.metadata)}, " if where_from(c.metadata) else ""
+        print(f"[{c.n}] {c.doc_id} — {c.title} ({known}chars {c.start}-{c.end})\n"
+              f"    “{_snippet(cited, 400)}”")
     dropped = sum(s["status"] == "dropped" for s in answer.sentences)
     checked = f", {answer.backend}: {dropped} unsupported sentence(s) dropped" if dropped else ""
     print(f"\n({answer.latency_ms:.0f} ms{checked})")
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    pipeline = _pipeline(args)
-    if pipeline.store.count() == 0:
+    if args.question is not None and not args.question.strip():
+        raise ValueError("the question is empty (run `rag ask` without one to ask interactively)")
+    pipeline = _pipeline(args, create=False)
+    if pipeline.count() == 0:
         print(NO_INDEX, file=sys.stderr)
+    filters = _filters(args, pipeline)
+    if filters:
+        print(f"(only passages {filters.describe()})", file=sys.stderr)
     if args.question:
-        print_answer(pipeline.ask(args.question), args.json)
+        print_answer(pipeline.ask(args.question, filters=filters), args.json)
         return 0
     history: list[str] = []
-    print("Ask a question about the corpus (empty line or Ctrl-D to quit).")
+    # Banner and prompt on stderr: stdout carries answers only (one JSON each with --json).
+    print("Ask a question about the corpus (empty line or Ctrl-D to quit).", file=sys.stderr)
     while True:
         try:
-            question = input("\n? ").strip()
+            print("\n? ", end="", file=sys.stderr, flush=True)
+            question = input().strip()
         except EOFError:
             return 0
         if not question:
             return 0
-        print_answer(pipeline.ask(question, history), args.json)
+        print_answer(pipeline.ask(question, history, filters=filters), args.json)
         history.append(question)
 
 
@@ -111,7 +135,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from rag.pipeline import Pipeline
 
     cases = load_cases([Path(f) for f in args.files])
-    pipeline = Pipeline(_settings(args))
+    pipeline = Pipeline(_settings(args), create=bool(args.corpus))
     corpus = Path(args.corpus) if args.corpus else pipeline.settings.corpus_dir
     if args.corpus:
         report = pipeline.ingest(corpus, show_progress=sys.stderr.isatty())
@@ -163,6 +187,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_filter_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--since", metavar="DATE", help="only documents published on or after DATE")
+    p.add_argument("--until", metavar="DATE", help="only documents published on or before DATE")
+    p.add_argument("--source", action="append", metavar="NAME",
+                   help="only documents from this source (site or publisher); repeatable")
+
+
 def main(argv: list[str] | None = None) -> int:
     # `rag ask ... | head` should end quietly, not with a BrokenPipeError.
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
@@ -180,6 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--k", type=int, help="how many passages (default 5)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--index", help=index_help)
+    _add_filter_options(p)
     p.set_defaults(run=cmd_search)
 
     p = sub.add_parser("ask", help="answer a question with citations (interactive without one)")
@@ -189,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--index", help=index_help)
     p.add_argument("--backend", choices=BACKENDS,
                    help="extractive (default, or RAG_ANSWER_BACKEND), local LLM, or openai (RAG_LLM_URL)")
+    _add_filter_options(p)
     p.set_defaults(run=cmd_ask)
 
     p = sub.add_parser("eval", help="run regression eval cases and report metrics")
@@ -217,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except (FileNotFoundError, ValueError, IndexBusy) as error:
+    except (FileNotFoundError, ValueError, IndexBusy, IndexUnavailable) as error:
         print(f"rag: {error}", file=sys.stderr)
         return 2
 

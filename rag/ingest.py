@@ -3,7 +3,7 @@
 
 The index mirrors the corpus path: documents whose content hash is unchanged are
 skipped, changed ones are re-chunked and replaced, vanished ones are deleted. Each
-document is written with one delete and one add, and each chunk records how many
+group of documents is written with one add after deleting their old versions, and each chunk records how many
 chunks its document has, so a run killed at any point leaves at worst a document
 missing or visibly incomplete, and the next run repairs it.
 """
@@ -20,11 +20,12 @@ from tqdm import tqdm
 
 from rag.chunk import chunk_document, recipe, searchable_text
 from rag.load import Corpus, LoadError, content_hash, load_corpus
+from rag.sentence_vectors import SentenceVectors
 from rag.settings import Settings
-from rag.store import Store
+from rag.store import IndexedDocument, Store
 
-# Documents are embedded and written in groups of about this many chunks, so an
-# interrupted run keeps most of its work.
+# Chunks are embedded and written in batches of about this many, a large document's
+# too, so progress shows as it goes and an interrupted run keeps most of its work.
 _GROUP_CHUNKS = 64
 
 Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
@@ -39,6 +40,8 @@ class IngestReport:
     chunks_embedded: int = 0
     total_chunks: int = 0
     errors: list[LoadError] = field(default_factory=list)
+    # About documents added or updated now: large ones, ones cleaning cut much from.
+    warnings: list[LoadError] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -53,19 +56,24 @@ class IngestReport:
 
 
 def ingest(path: Path, store: Store, embed_model: BaseEmbedding, settings: Settings,
-           progress: Progress | None = None, show_progress: bool = False) -> IngestReport:
+           progress: Progress | None = None, show_progress: bool = False,
+           only: list[str] | None = None) -> IngestReport:
+    """`only`: ingest just these files of the folder `path` (an upload), leaving the
+    rest of the index as it is, without reading the folder or listing the index."""
     started = time.perf_counter()
-    corpus = load_corpus(path)
+    corpus = load_corpus(path, only)
     report = IngestReport(errors=corpus.errors)
-    indexed = store.documents()
+    indexed = store.documents() if only is None else _indexed_from(store, corpus, only)
+    sentences = SentenceVectors(settings)
 
     for doc_id in _vanished(corpus, indexed):
         store.delete_document(doc_id)
+        sentences.delete(doc_id)
         report.removed.append(doc_id)
     if report.removed:
         store.mark_changed()
 
-    pending = []
+    pending: list[_Piece] = []
     how = recipe(settings.chunk_tokens, settings.chunk_overlap_tokens)
     for doc in corpus.documents:
         doc.metadata["content_hash"] = content_hash(doc, how)
@@ -73,30 +81,61 @@ def ingest(path: Path, store: Store, embed_model: BaseEmbedding, settings: Setti
         if before and before.complete and before.content_hash == doc.metadata["content_hash"]:
             report.unchanged += 1
             continue
+        if (megabytes := len(doc.text.encode()) / 2**20) > settings.warn_document_mb:
+            report.warnings.append(LoadError(doc.id_, (
+                f"{megabytes:.1f} MB of text, over the {settings.warn_document_mb:g} MB warning "
+                "size (RAG_WARN_DOCUMENT_MB): it is embedded and saved in batches, which takes a while")))
         nodes = chunk_document(doc, settings.chunk_tokens, settings.chunk_overlap_tokens)
-        pending.append((doc.id_, before is not None, nodes))
+        missing = _still_missing(store, before, nodes)
+        pending += _pieces(doc.id_, before is not None, missing, resumed=len(missing) < len(nodes))
+    written = {piece.doc_id for piece in pending}
+    sources = {doc.metadata["source_path"] for doc in corpus.documents if doc.id_ in written}
+    report.warnings[:0] = [w for w in corpus.warnings if _concerns(w, sources)]
 
-    total = sum(len(nodes) for _, _, nodes in pending)
+    total = sum(len(piece.nodes) for piece in pending)
     bar = tqdm(total=total, unit="chunk", desc="embedding", disable=not (show_progress and total))
     for group in _groups(pending):
-        _embed([node for _, _, nodes in group for node in nodes], embed_model)
+        _embed([node for piece in group for node in piece.nodes], embed_model)
+        # Before the chunks: a chunk in the index always has its sentence vectors.
+        sentences.write([(piece.doc_id, piece.nodes, piece.first) for piece in group], embed_model)
         stamp_time = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        for doc_id, existed, nodes in group:
-            for node in nodes:
+        for piece in group:
+            for node in piece.nodes:
                 node.metadata["ingested_at"] = stamp_time
-            store.delete_document(doc_id)
-            store.add(nodes)
-            (report.updated if existed else report.added).append(doc_id)
-            report.chunks_embedded += len(nodes)
-            bar.update(len(nodes))
-            if progress:
-                progress(report.chunks_embedded, total)
+            if piece.first:
+                store.delete_document(piece.doc_id)  # the old version, or a broken one
+        # One add per group: a Chroma write costs ~0.1 s a call, little per chunk.
+        store.add([node for piece in group for node in piece.nodes])
+        for piece in group:
+            if piece.last:
+                (report.updated if piece.existed else report.added).append(piece.doc_id)
+            report.chunks_embedded += len(piece.nodes)
+            bar.update(len(piece.nodes))
         store.mark_changed()
+        if progress:
+            progress(report.chunks_embedded, total)
     bar.close()
 
     report.total_chunks = store.count()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _indexed_from(store: Store, corpus: Corpus, sources: list[str]) -> dict:
+    """The indexed documents of these files, and of any other file holding one of the ids
+    just read: an id that another file already has is a duplicate, skipped as a folder
+    ingest would skip it."""
+    ids = [doc.id_ for doc in corpus.documents]
+    match = {"source_path": {"$in": sources}}
+    indexed = store.documents({"$or": [match, {"doc_id": {"$in": ids}}]} if ids else match)
+    for doc in list(corpus.documents):
+        before = indexed.get(doc.id_)
+        if before and before.source_path not in sources:
+            corpus.errors.append(LoadError(doc.metadata["source_path"], f"duplicate document id "
+                                           f"{doc.id_!r} (first in {before.source_path})"))
+            corpus.documents.remove(doc)
+            del indexed[doc.id_]
+    return indexed
 
 
 def _vanished(corpus: Corpus, indexed: dict) -> list[str]:
@@ -106,11 +145,44 @@ def _vanished(corpus: Corpus, indexed: dict) -> list[str]:
             if doc_id not in present and doc.source_path not in corpus.failed_sources]
 
 
-def _groups(pending: list) -> list[list]:
+@dataclass
+class _Piece:
+    """Up to a batch of one document's chunks; a large document comes in several."""
+    doc_id: str
+    existed: bool  # the index had a version of it
+    nodes: list[TextNode]
+    first: bool  # writing it first deletes what the index holds of the document
+    last: bool  # the document is whole once it is written
+
+
+def _still_missing(store: Store, before: IndexedDocument | None, nodes: list[TextNode]) -> list[TextNode]:
+    """The chunks left to write. An interrupted run left part of this very version (same
+    content hash): only the rest is embedded, so a large document resumes where it stopped."""
+    if before is None or before.content_hash != nodes[0].metadata["content_hash"]:
+        return nodes
+    present = set(store.chunk_ids({"doc_id": before.doc_id}))
+    wanted = {node.node_id for node in nodes}
+    if not present <= wanted:  # chunks of another version linger: write it whole
+        return nodes
+    return [node for node in nodes if node.node_id not in present]
+
+
+def _pieces(doc_id: str, existed: bool, nodes: list[TextNode], resumed: bool) -> list[_Piece]:
+    starts = range(0, len(nodes), _GROUP_CHUNKS)
+    return [_Piece(doc_id, existed, nodes[i:i + _GROUP_CHUNKS], first=i == 0 and not resumed,
+                   last=i + _GROUP_CHUNKS >= len(nodes)) for i in starts]
+
+
+def _concerns(warning: LoadError, sources: set[str]) -> bool:
+    """Whether a load warning is about a file written now ("x.txt", "x.jsonl:3")."""
+    return warning.where in sources or warning.where.rsplit(":", 1)[0] in sources
+
+
+def _groups(pending: list[_Piece]) -> list[list[_Piece]]:
     groups, current, size = [], [], 0
-    for item in pending:
-        current.append(item)
-        size += len(item[2])
+    for piece in pending:
+        current.append(piece)
+        size += len(piece.nodes)
         if size >= _GROUP_CHUNKS:
             groups.append(current)
             current, size = [], 0

@@ -8,15 +8,22 @@ one broken file never stops the rest of the corpus from being ingested.
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
-from html.parser import HTMLParser
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from llama_index.core.schema import Document
 
-from rag.clean import clean_text
+from rag.clean import clean_text, cleaning_note
+from rag.formats import Extracted
+from rag.formats.fields import dated_and_sourced
+from rag.formats.front_matter import split_front_matter
+from rag.formats.pdf import read_pdf
+from rag.formats.web import read_html
+from rag.formats.word import read_docx
 
-SUFFIXES = {".txt", ".md", ".html", ".htm", ".jsonl"}
+# Formats read from bytes by their own library; the others are UTF-8 text.
+_BINARY_READERS = {".pdf": read_pdf, ".docx": read_docx}
+SUFFIXES = {".txt", ".md", ".html", ".htm", ".jsonl", *_BINARY_READERS}
 _TITLE_MAX = 120
 
 
@@ -33,28 +40,41 @@ class LoadError:
 class Corpus:
     documents: list[Document]
     errors: list[LoadError]
-    # Files that failed as a whole: their previously indexed documents are kept.
+    # Files that failed, wholly or in part (a bad JSONL line): every document indexed
+    # from them before is kept, since what a bad line held cannot be known.
     failed_sources: set[str]
+    # Read, but worth telling the user (cleaning removed much of a document).
+    warnings: list[LoadError] = field(default_factory=list)
 
 
-def load_corpus(path: Path) -> Corpus:
-    """Every readable document under `path` (a folder, searched recursively, or one file)."""
+def load_corpus(path: Path, only: list[str] | None = None) -> Corpus:
+    """Every readable document under `path` (a folder, searched recursively, or one file),
+    or in the files `only` names (relative to the folder `path`)."""
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"corpus path does not exist: {path}")
     root = path if path.is_dir() else path.parent
-    files = sorted(_corpus_files(path))
+    files = sorted(root / name for name in only) if only is not None else sorted(_corpus_files(path))
     corpus = Corpus(documents=[], errors=[], failed_sources=set())
     seen: dict[str, str] = {}
     for file in files:
         source = file.relative_to(root).as_posix()
+        if file.suffix.lower() not in SUFFIXES:
+            corpus.errors.append(LoadError(source, _unsupported(file)))
+            continue
+        if path.is_dir() and not file.resolve().is_relative_to(path.resolve()):
+            corpus.errors.append(LoadError(source, "a link to a file outside the corpus folder"))
+            corpus.failed_sources.add(source)
+            continue
+        errors_before = len(corpus.errors)
         try:
-            text = _read_text(file)
-            docs = list(_documents(file, source, text, corpus.errors))
+            docs = list(_documents(file, source, corpus.errors, corpus.warnings))
         except ValueError as error:
             corpus.errors.append(LoadError(source, str(error)))
             corpus.failed_sources.add(source)
             continue
+        if len(corpus.errors) > errors_before:
+            corpus.failed_sources.add(source)
         for doc in docs:
             if doc.id_ in seen:
                 corpus.errors.append(
@@ -76,13 +96,18 @@ def content_hash(doc: Document, recipe: str = "") -> str:
 def _corpus_files(path: Path) -> Iterator[Path]:
     if path.is_file():
         if path.suffix.lower() not in SUFFIXES:
-            raise ValueError(f"{path}: unsupported file type (use {', '.join(sorted(SUFFIXES))})")
+            raise ValueError(f"{path}: {_unsupported(path)}")
         yield path
         return
     for file in path.rglob("*"):
         hidden = any(part.startswith(".") for part in file.relative_to(path).parts)
-        if file.is_file() and not hidden and file.suffix.lower() in SUFFIXES:
+        if file.is_file() and not hidden:
             yield file
+
+
+def _unsupported(file: Path) -> str:
+    kind = file.suffix.lower() or "without an extension"
+    return f"unsupported file type {kind} (use {', '.join(sorted(SUFFIXES))})"
 
 
 def _read_text(file: Path) -> str:
@@ -98,21 +123,37 @@ def _read_text(file: Path) -> str:
     return text
 
 
-def _documents(file: Path, source: str, text: str, errors: list[LoadError]) -> Iterator[Document]:
+def _documents(file: Path, source: str, errors: list[LoadError],
+               warnings: list[LoadError]) -> Iterator[Document]:
     suffix = file.suffix.lower()
-    if suffix == ".jsonl":
-        yield from _jsonl_documents(source, text, errors)
+    if suffix in _BINARY_READERS:
+        if not (data := file.read_bytes()):
+            raise ValueError("empty file")
+        extracted = _BINARY_READERS[suffix](data)
+    elif suffix == ".jsonl":
+        yield from _jsonl_documents(source, _read_text(file), errors, warnings)
         return
-    title = None
-    if suffix in {".html", ".htm"}:
-        title, text = _html_text(text)
-    cleaned = clean_text(text)
+    elif suffix in {".html", ".htm"}:
+        extracted = read_html(_read_text(file))
+    else:
+        extracted = _plain_text(_read_text(file), source, warnings)
+    yield _document(source, extracted.text, extracted.title,
+                    {**extracted.metadata, "source_path": source}, extracted.page_starts)
+
+
+def _plain_text(text: str, source: str, warnings: list[LoadError]) -> Extracted:
+    fields, body = split_front_matter(text)
+    cleaned = clean_text(body)
     if not cleaned:
         raise ValueError("no article text left after removing boilerplate")
-    yield _document(source, cleaned, title, {"source_path": source})
+    if note := cleaning_note(body, cleaned):
+        warnings.append(LoadError(source, note))
+    return Extracted(text=cleaned, title=fields.pop("title", None), metadata=fields)
 
 
-def _jsonl_documents(source: str, text: str, errors: list[LoadError]) -> Iterator[Document]:
+def _jsonl_documents(source: str, text: str, errors: list[LoadError],
+                     warnings: list[LoadError]) -> Iterator[Document]:
+    lines: dict[str, int] = {}  # document id -> the line that gave it
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -129,17 +170,28 @@ def _jsonl_documents(source: str, text: str, errors: list[LoadError]) -> Iterato
         if not isinstance(doc_id, str) or not doc_id.strip():
             errors.append(LoadError(where, "missing or empty string field 'id'"))
             continue
+        if doc_id in lines:
+            errors.append(LoadError(where, f"duplicate document id {doc_id!r} "
+                                           f"(lines {lines[doc_id]} and {number}; the first is kept)"))
+            continue
+        lines[doc_id] = number
         if not isinstance(body, str) or not (cleaned := clean_text(body)):
             errors.append(LoadError(where, f"document {doc_id!r} has no 'text'"))
             continue
+        if note := cleaning_note(body, cleaned):
+            warnings.append(LoadError(where, note))
         title = record.pop("title", None)
         metadata = {key: _scalar(value) for key, value in record.items() if value is not None}
         yield _document(doc_id, cleaned, title if isinstance(title, str) else None,
                         {**metadata, "source_path": source})
 
 
-def _document(doc_id: str, text: str, title: str | None, metadata: dict) -> Document:
+def _document(doc_id: str, text: str, title: str | None, metadata: dict,
+              page_starts: list[int] | None = None) -> Document:
     title = " ".join((title or _first_line_title(text)).split())
+    metadata = {key: _scalar(value) for key, value in dated_and_sourced(metadata).items()}
+    if page_starts is not None:
+        metadata["page_starts"] = json.dumps(page_starts)
     doc = Document(id_=doc_id, text=text, metadata={"doc_id": doc_id, "title": title, **metadata})
     return doc
 
@@ -156,54 +208,3 @@ def _scalar(value: object) -> str | int | float | bool:
     if isinstance(value, (str, int, float, bool)):
         return value
     return json.dumps(value, ensure_ascii=False)
-
-
-class _TextExtractor(HTMLParser):
-    _SKIP = {"script", "style", "nav", "footer", "aside", "noscript", "template", "form"}
-    _BLOCK = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section",
-              "article", "header", "blockquote", "table", "ul", "ol", "td", "th", "title"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.title: str | None = None
-        self._skipping = 0
-        self._in_title = False
-        self._h1: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        if tag in self._SKIP:
-            self._skipping += 1
-        elif tag == "title":
-            self._in_title = True
-        elif tag == "h1" and self._h1 is None:
-            self._h1 = []
-        if tag in self._BLOCK:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._SKIP and self._skipping:
-            self._skipping -= 1
-        elif tag == "title":
-            self._in_title = False
-        elif tag == "h1" and self._h1 is not None and not self.title:
-            self.title = " ".join("".join(self._h1).split()) or None
-        if tag in self._BLOCK:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if self._skipping:
-            return
-        if self._in_title:
-            self.title = self.title or " ".join(data.split()) or None
-            return
-        if self._h1 is not None and not self.title:
-            self._h1.append(data)
-        self.parts.append(data)
-
-
-def _html_text(html: str) -> tuple[str | None, str]:
-    parser = _TextExtractor()
-    parser.feed(html)
-    parser.close()
-    return parser.title, "".join(parser.parts)

@@ -5,6 +5,7 @@ The CLI, the chat UI and the evals all go through this, so they answer identical
 
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -12,13 +13,18 @@ from llama_index.core.schema import NodeWithScore, QueryBundle
 
 from rag.answer import Answer, Answerer
 from rag.answer.base import final, unsupported_sentences
-from rag.answer.extractive import ExtractiveAnswerer
 from rag.answer.backends import LLMS, BackendUnavailable
+from rag.answer.extractive import ExtractiveAnswerer
 from rag.answer.generate import GeneratingAnswerer
 from rag.condense import condense, rewrite
+from rag.filters import Filters, resolve_sources
+from rag.index_errors import guarded
 from rag.ingest import IngestReport, Progress, ingest
+from rag.language import in_other_language
 from rag.lock import WriterLock
+from rag.prompts import OTHER_LANGUAGE
 from rag.retrieve import HybridRetriever
+from rag.sentence_vectors import SentenceVectors
 from rag.settings import Settings
 from rag.store import IndexedDocument, Store
 
@@ -30,10 +36,13 @@ def default_embedder(settings: Settings) -> BaseEmbedding:
 
 
 class Pipeline:
-    def __init__(self, settings: Settings | None = None, embed_model: BaseEmbedding | None = None):
+    @guarded
+    def __init__(self, settings: Settings | None = None, embed_model: BaseEmbedding | None = None,
+                 create: bool = True):
+        """`create=False` for readers (`rag ask`, `rag search`): never create an index."""
         self.settings = settings or Settings()
+        self.store = Store(self.settings, create)
         self.embed_model = embed_model or default_embedder(self.settings)
-        self.store = Store(self.settings)
         self.writer = WriterLock(self.settings.index_dir, enabled=not self.settings.chroma_url)
         self.retriever = HybridRetriever(self.store, self.embed_model, self.settings)
         self._answerers: dict[str, Answerer] = {}
@@ -44,7 +53,7 @@ class Pipeline:
         if backend not in self._answerers:
             if backend == "extractive":
                 answerer: Answerer = ExtractiveAnswerer(self.embed_model, self.retriever.lexical,
-                                                        self.settings)
+                                                        self.settings, SentenceVectors(self.settings))
             else:
                 # Its LLM writes; the quoted answer is its evidence and its fallback.
                 answerer = GeneratingAnswerer(LLMS[backend](self.settings),
@@ -52,29 +61,58 @@ class Pipeline:
             self._answerers[backend] = answerer
         return self._answerers[backend]
 
+
+    @guarded
     def ingest(self, path: Path | None = None, progress: Progress | None = None,
-               show_progress: bool = False) -> IngestReport:
+               show_progress: bool = False, only: list[str] | None = None) -> IngestReport:
         with self.writer:
             report = ingest(Path(path or self.settings.corpus_dir), self.store, self.embed_model,
-                            self.settings, progress=progress, show_progress=show_progress)
+                            self.settings, progress=progress, show_progress=show_progress, only=only)
             self.retriever.refresh()  # BM25 follows the collection, swapped in at once
             return report
 
+    @guarded
+    def count(self) -> int:
+        return self.store.count()
+
+    @guarded
     def documents(self) -> list[IndexedDocument]:
         return sorted(self.store.documents().values(), key=lambda d: d.doc_id)
 
+    @guarded
     def delete(self, doc_id: str) -> None:
         with self.writer:
             self.store.delete_document(doc_id)
+            SentenceVectors(self.settings).delete(doc_id)
             self.store.mark_changed()
             self.retriever.refresh()  # BM25 follows the collection
 
-    def search(self, query: str, k: int | None = None) -> list[NodeWithScore]:
+    @guarded
+    def sources(self) -> list[str]:
+        """The publishers/sites the indexed documents name, for filters."""
+        names = {str(d.metadata["source"]) for d in self.store.documents().values()
+                 if d.metadata.get("source")}
+        return sorted(names, key=str.casefold)
+
+    def filters(self, since: str | None = None, until: str | None = None,
+                sources: list[str] | tuple[str, ...] = ()) -> Filters:
+        """Filters from what a user typed, source names matched to the indexed ones."""
+        asked = Filters.parse(since, until, sources)
+        if not asked.sources:
+            return asked
+        return replace(asked, sources=tuple(resolve_sources(asked.sources, self.sources())))
+
+    @guarded
+    def search(self, query: str, k: int | None = None,
+               filters: Filters | None = None) -> list[NodeWithScore]:
         self.retriever.top_k = k or self.settings.top_k
+        self.retriever.filters = filters or Filters()
         return self.retriever.retrieve(QueryBundle(query))
 
+    @guarded
     def stream(self, question: str, history: list[str] | None = None,
-               k: int | None = None, backend: str | None = None) -> Iterator[Answer]:
+               k: int | None = None, filters: Filters | None = None,
+               backend: str | None = None) -> Iterator[Answer]:
         """Partial answers as they form; the last one is final and carries the latency.
         `backend` picks another answer backend than the settings' for this question."""
         started = time.perf_counter()
@@ -86,10 +124,12 @@ class Pipeline:
         llm = getattr(answerer, "llm", None)
         standalone = (rewrite(question, history or [], llm) if llm
                       else condense(question, history or []))
-        passages = self.search(standalone, k)
+        passages = self.search(standalone, k, filters)
         retrieved = [p.node.metadata.get("doc_id", p.node.ref_doc_id) for p in passages]
         if not passages:
             answers: Iterator[Answer] = iter([Answer.abstention(question)])
+        elif in_other_language(question):  # the passages share names with it, nothing more
+            answers = iter([Answer.abstention(question, OTHER_LANGUAGE)])
         else:
             answers = answerer.stream(standalone, passages)
         for answer in answers:
@@ -102,5 +142,6 @@ class Pipeline:
             answer.notice = answer.notice or notice
             yield answer
 
-    def ask(self, question: str, history: list[str] | None = None, k: int | None = None) -> Answer:
-        return final(self.stream(question, history, k))
+    def ask(self, question: str, history: list[str] | None = None, k: int | None = None,
+            filters: Filters | None = None) -> Answer:
+        return final(self.stream(question, history, k, filters))

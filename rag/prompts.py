@@ -6,6 +6,10 @@ ABSTAIN = "I could not find this in the corpus."
 
 NO_INDEX = "The index is empty: run `rag ingest` first."
 
+# Added to ABSTAIN when the question is in another language than the corpus.
+OTHER_LANGUAGE = ("The question does not look like English, the language of the corpus: "
+                  "please ask it in English.")
+
 # --- LLM backends -------------------------------------------------------------------
 
 # What the model must answer when its sources lack the answer; turned into ABSTAIN.

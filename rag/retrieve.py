@@ -18,6 +18,7 @@ from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 from llama_index.core.vector_stores.types import VectorStoreQuery
 
+from rag.filters import Filters, prefer_recent, wants_recent
 from rag.lexical import LexicalIndex, refresh_lexical
 from rag.settings import Settings
 from rag.store import Store
@@ -49,6 +50,7 @@ class HybridRetriever(BaseRetriever):
         super().__init__()
         self.store, self.embed_model, self.settings = store, embed_model, settings
         self.top_k = settings.top_k
+        self.filters = Filters()
         self._lexical: LexicalIndex | None = None
         self._generation: str | None = None  # of the collection BM25 was last checked against
 
@@ -72,12 +74,15 @@ class HybridRetriever(BaseRetriever):
             return Rankings({}, {}, {})
         if query_bundle.embedding is None:
             query_bundle.embedding = self.embed_model.get_query_embedding(query_bundle.query_str)
+        where = self.filters.where()
         dense = self.store.vector_store.query(
-            VectorStoreQuery(query_embedding=query_bundle.embedding, similarity_top_k=CANDIDATES)
+            VectorStoreQuery(query_embedding=query_bundle.embedding, similarity_top_k=CANDIDATES),
+            where=where,
         )
         # ChromaVectorStore reports exp(-distance); with cosine space distance = 1 - cos.
         cosines = {i: 1.0 + math.log(s) for i, s in zip(dense.ids, dense.similarities) if s > 0}
-        bm25 = dict(lexical.search(query_bundle.query_str, CANDIDATES))
+        allowed = set(self.store.chunk_ids(where)) if where else None
+        bm25 = dict(lexical.search(query_bundle.query_str, CANDIDATES, allowed))
         return Rankings(cosines, bm25, {node.node_id: node for node in dense.nodes})
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
@@ -91,6 +96,8 @@ class HybridRetriever(BaseRetriever):
         """The best `top_k` chunks the collection has, and whether BM25 named others."""
         rankings = self.rankings(query_bundle)
         fused = fuse(rankings, self.settings.dense_weight)
+        if wants_recent(query_bundle.query_str):
+            fused = prefer_recent(fused, self._days(list(fused), rankings))
         best = sorted(fused, key=fused.get, reverse=True)[: self.top_k]
         missing = [i for i in best if i not in rankings.nodes]
         nodes = {**rankings.nodes, **{n.node_id: n for n in self.store.nodes(missing)}}
@@ -102,6 +109,11 @@ class HybridRetriever(BaseRetriever):
             node.metadata["dense_score"] = round(cosines[chunk_id], 4)
             results.append(NodeWithScore(node=node, score=fused[chunk_id]))
         return results, len(found) < len(best)
+
+    def _days(self, ids: list[str], rankings: Rankings) -> dict[str, int]:
+        known = {i: n.metadata for i, n in rankings.nodes.items()}
+        metas = {**self.store.metadatas([i for i in ids if i not in known]), **known}
+        return {i: int(metas.get(i, {}).get("published_day") or 0) for i in ids}
 
     def _cosines(self, ids: list[str], query: list[float]) -> dict[str, float]:
         if not ids:

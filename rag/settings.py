@@ -29,6 +29,8 @@ class Settings(BaseSettings):
         default="minilm", description="'fake' is a deterministic hash embedder for tests"
     )
     embed_batch_size: int = 32
+    # A document with more text than this is reported as slow to embed (it is still indexed).
+    warn_document_mb: float = 5.0
 
     # Retrieval
     top_k: int = 5

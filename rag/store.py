@@ -9,14 +9,15 @@ fall out of step with it.
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlparse
 
 import chromadb
 from chromadb.config import Settings as ChromaSettings
+from chromadb.errors import NotFoundError
 from llama_index.core.schema import BaseNode, TextNode
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
+from rag.index_errors import chroma_path, damaged, missing
 from rag.settings import Settings
 
 # Collection metadata key of the generation token (see Store.generation).
@@ -39,7 +40,7 @@ class IndexedDocument:
         return self.chunks == self.expected_chunks
 
 
-def chroma_client(settings: Settings) -> chromadb.ClientAPI:
+def chroma_client(settings: Settings, create: bool = True) -> chromadb.ClientAPI:
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_url:
         url = urlparse(settings.chroma_url)
@@ -49,19 +50,32 @@ def chroma_client(settings: Settings) -> chromadb.ClientAPI:
             ssl=url.scheme == "https",
             settings=chroma_settings,
         )
-    path = Path(settings.index_dir) / "chroma"
+    path = chroma_path(settings)
+    database = path / "chroma.sqlite3"
+    if database.exists() and database.stat().st_size == 0:
+        # Chroma would quietly start a new, empty index in it: say what happened instead.
+        raise damaged(settings, "chroma.sqlite3 is empty")
+    if not create and not database.exists():
+        raise missing(settings)
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
 class Store:
-    def __init__(self, settings: Settings) -> None:
-        self.client = chroma_client(settings)
+    def __init__(self, settings: Settings, create: bool = True) -> None:
+        """`create=False` for readers: a missing index (or collection) is an error."""
+        self.client = chroma_client(settings, create)
         # No embedding function: Chroma's default one downloads a model. We always
         # pass our own vectors.
-        self.collection = self.client.get_or_create_collection(
-            settings.collection, metadata={"hnsw:space": "cosine"}, embedding_function=None
-        )
+        if create:
+            self.collection = self.client.get_or_create_collection(
+                settings.collection, metadata={"hnsw:space": "cosine"}, embedding_function=None
+            )
+        else:
+            try:
+                self.collection = self.client.get_collection(settings.collection, embedding_function=None)
+            except NotFoundError:
+                raise missing(settings) from None
         self.vector_store = ChromaVectorStore(chroma_collection=self.collection)
 
     def count(self) -> int:
@@ -80,11 +94,12 @@ class Store:
         kept = {k: v for k, v in metadata.items() if not k.startswith("hnsw:")}
         self.collection.modify(metadata={**kept, _GENERATION: uuid.uuid4().hex})
 
-    def documents(self) -> dict[str, IndexedDocument]:
-        """What the collection holds, one entry per document."""
+    def documents(self, where: dict | None = None) -> dict[str, IndexedDocument]:
+        """What the collection holds, one entry per document (those whose chunks match
+        the Chroma filter `where`, if given)."""
         found: dict[str, IndexedDocument] = {}
         chunk_counts: dict[str, int] = defaultdict(int)
-        for meta in self._all(include=["metadatas"])["metadatas"]:
+        for meta in self._all(include=["metadatas"], where=where)["metadatas"]:
             doc_id, digest = meta["doc_id"], meta["content_hash"]
             chunk_counts[doc_id] += 1
             if doc_id not in found or found[doc_id].content_hash != digest:
@@ -110,8 +125,14 @@ class Store:
         # ChromaVectorStore.delete matches the node's SOURCE relationship (document_id).
         self.vector_store.delete(doc_id)
 
-    def chunk_ids(self) -> list[str]:
-        return self._all(include=[])["ids"]
+    def chunk_ids(self, where: dict | None = None) -> list[str]:
+        return self._all(include=[], where=where)["ids"]
+
+    def metadatas(self, ids: list[str]) -> dict[str, dict]:
+        if not ids:
+            return {}
+        got = self.collection.get(ids=ids, include=["metadatas"])
+        return dict(zip(got["ids"], got["metadatas"]))
 
     def chunks(self) -> tuple[list[str], list[str], list[dict]]:
         """Ids, texts and metadata of every chunk, in a stable order."""
@@ -125,12 +146,12 @@ class Store:
         found = {node.node_id: node for node in self.vector_store.get_nodes(node_ids=ids)}
         return [found[i] for i in ids if i in found]
 
-    def _all(self, include: list[str]) -> dict:
+    def _all(self, include: list[str], where: dict | None = None) -> dict:
         # Paged: a server caps how much one get() may return.
         merged: dict[str, list] = {"ids": [], **{key: [] for key in include}}
         page, offset = 5000, 0
         while True:
-            got = self.collection.get(include=include, limit=page, offset=offset)
+            got = self.collection.get(include=include, where=where, limit=page, offset=offset)
             merged["ids"] += got["ids"]
             for key in include:
                 merged[key] += got[key]

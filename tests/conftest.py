@@ -66,22 +66,40 @@ def settings(tmp_path: Path, seed_corpus: Path) -> Settings:
     return Settings(index_dir=tmp_path / "index", corpus_dir=seed_corpus, _env_file=None)
 
 
+class ChromaServer:
+    """A real `chroma run` server over `folder`, on a free port; can be stopped and restarted."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder, self.port = folder, free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        chroma = Path(sys.executable).parent / "chroma"
+        self.process = subprocess.Popen([str(chroma), "run", "--path", str(self.folder), "--host",
+                                         "127.0.0.1", "--port", str(self.port)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.3)
+        raise RuntimeError("chroma run did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=30)
+            self.process = None
+
+
 @pytest.fixture
 def chroma_server(tmp_path: Path) -> Iterator[str]:
     """A real `chroma run` server on a free port; yields its URL."""
-    port = free_port()
-    chroma = Path(sys.executable).parent / "chroma"
-    server = subprocess.Popen([str(chroma), "run", "--path", str(tmp_path / "server"),
-                               "--host", "127.0.0.1", "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.3)
+    server = ChromaServer(tmp_path / "server")
+    server.start()
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield server.url
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        server.stop()

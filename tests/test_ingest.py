@@ -86,3 +86,29 @@ def test_one_writer_per_index_folder(settings, fake_embedder, seed_corpus) -> No
         assert "being written by another process" in other.stderr
     second = pipeline(settings, fake_embedder)
     assert not second.ingest(seed_corpus).changed  # free again once released
+
+
+def test_ingest_of_named_files_leaves_the_rest_alone(settings, fake_embedder, seed_corpus) -> None:
+    p = pipeline(settings, fake_embedder)
+    p.ingest(seed_corpus)
+    (seed_corpus / "news.jsonl").write_text(
+        '{"id": "n1", "text": "The Zorbian lighthouse was painted teal in 1987."}\n'
+        '{"id": "n2", "text": "The Vexhall ferry resumed its crossings in May."}\n')
+    # A file the upload does not name is not read, even if it changed.
+    (seed_corpus / "004_28e9b224ddc481e1.txt").write_text("Rewritten, but not uploaded.")
+    report = p.ingest(seed_corpus, only=["news.jsonl"])
+    assert sorted(report.added) == ["n1", "n2"] and not report.removed and not report.updated
+    assert p.search("Zorbian lighthouse teal", k=1)[0].node.metadata["doc_id"] == "n1"
+
+    (seed_corpus / "news.jsonl").write_text('{"id": "n1", "text": "The Zorbian lighthouse was painted teal in 1987."}\n')
+    report = p.ingest(seed_corpus, only=["news.jsonl"])
+    assert report.removed == ["n2"] and report.unchanged == 1 and not report.added
+    assert all(r.node.metadata["doc_id"] != "n2" for r in p.search("Vexhall ferry crossings", k=10))
+
+    # An uploaded file reusing an id another file has is skipped, as a folder ingest skips it.
+    (seed_corpus / "other.jsonl").write_text('{"id": "n1", "text": "Another text under the same id."}\n')
+    report = p.ingest(seed_corpus, only=["other.jsonl"])
+    assert not report.changed
+    assert [str(e) for e in report.errors] == ["other.jsonl: duplicate document id 'n1' (first in news.jsonl)"]
+    docs = {d.doc_id: d for d in p.documents()}
+    assert docs["n1"].source_path == "news.jsonl" and "004_28e9b224ddc481e1.txt" in docs

@@ -29,3 +29,49 @@ def test_empty_and_missing(tmp_path: Path) -> None:
 
 def test_stamp_depends_on_ids_not_order() -> None:
     assert stamp(["a", "b"]) == stamp(["b", "a"]) != stamp(["a"])
+
+
+def _seed_passages() -> tuple[list[str], list[str]]:
+    from rag.chunk import sentence_spans
+
+    texts = []
+    for file in sorted((Path(__file__).resolve().parent.parent / "corpus").glob("*.txt")):
+        text = file.read_text()
+        texts += [text[s:e] for s, e in sentence_spans(text)]
+    return [f"s{i}" for i in range(len(texts))], texts
+
+
+QUERIES = ["When did Wagner deploy to Mali?", "Operation Barkhane withdrawal August",
+           "Who was sanctioned by the Treasury?", "Mali Mali junta elections", "zzz unseen words"]
+
+
+def test_scores_are_bm25s_scores() -> None:
+    import bm25s
+    import numpy as np
+
+    from rag.lexical import _STEMMER, _STOPWORDS, _tokens
+
+    ids, texts = _seed_passages()
+    ours = LexicalIndex.build(ids, texts)
+    reference = bm25s.BM25()
+    reference.index(bm25s.tokenize(texts, stopwords=_STOPWORDS, stemmer=_STEMMER, show_progress=False),
+                    show_progress=False)
+    for query in QUERIES:
+        expected = reference.get_scores(_tokens([query])[0] or [""])
+        assert np.allclose(ours.postings.scores(terms(query)), expected, atol=1e-5)
+
+
+def test_an_updated_index_equals_a_rebuilt_one() -> None:
+    ids, texts = _seed_passages()
+    before = LexicalIndex.build(ids[:-20], texts[:-20])
+    # Drop every third passage, add the last twenty.
+    present = {i for n, i in enumerate(ids) if n % 3}
+    updated = before.updated(present, ids[-20:], texts[-20:])
+    final = [(i, t) for i, t in zip(ids, texts) if i in present or i in ids[-20:]]
+    rebuilt = LexicalIndex.build([i for i, _ in final], [t for _, t in final])
+    assert sorted(updated.ids) == sorted(rebuilt.ids) and updated.built_from == rebuilt.built_from
+    for query in QUERIES:
+        got, want = dict(updated.search(query, 10)), dict(rebuilt.search(query, 10))
+        assert got.keys() == want.keys()
+        assert all(abs(got[i] - want[i]) < 1e-5 for i in got)
+    assert updated.idf("mali") == rebuilt.idf("mali")

@@ -21,9 +21,13 @@ def test_nested_ids_are_relative_paths(tmp_path: Path) -> None:
     (tmp_path / "a" / "b").mkdir(parents=True)
     (tmp_path / "a" / "b" / "story.md").write_text("# Headline\n\nBody text here.")
     (tmp_path / "notes.pdf").write_bytes(b"%PDF")
+    (tmp_path / "sheet.xlsx").write_bytes(b"PK")
     (tmp_path / ".hidden.txt").write_text("secret")
     corpus = load_corpus(tmp_path)
     assert [d.id_ for d in corpus.documents] == ["a/b/story.md"]
+    errors = {e.where: e.reason for e in corpus.errors}
+    assert errors["notes.pdf"].startswith("not a readable PDF")
+    assert errors["sheet.xlsx"].startswith("unsupported file type .xlsx")
     assert corpus.documents[0].metadata["title"] == "Headline"
 
 
@@ -68,22 +72,12 @@ def test_broken_files_are_reported_and_skipped(tmp_path: Path) -> None:
     assert corpus.failed_sources == {"binary.txt", "latin1.txt", "empty.md", "ads.txt"}
 
 
-def test_html_text_and_title(tmp_path: Path) -> None:
-    (tmp_path / "p.html").write_text(
-        "<html><head><title>Page title</title><script>var x=1;</script></head>"
-        "<body><nav>Home | About</nav><h1>Head</h1><p>First para.</p><p>Second &amp; last.</p>"
-        "<footer>(c) site</footer></body></html>")
-    doc = load_corpus(tmp_path).documents[0]
-    assert doc.metadata["title"] == "Page title"
-    assert doc.text == "Head\nFirst para.\nSecond & last."
-
-
 def test_single_file_and_errors(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         load_corpus(tmp_path / "missing")
-    (tmp_path / "x.pdf").write_text("x")
-    with pytest.raises(ValueError, match="unsupported file type"):
-        load_corpus(tmp_path / "x.pdf")
+    (tmp_path / "x.xlsx").write_text("x")
+    with pytest.raises(ValueError, match="unsupported file type .xlsx"):
+        load_corpus(tmp_path / "x.xlsx")
 
 
 def test_content_hash_follows_text_and_metadata() -> None:

@@ -189,11 +189,13 @@ def test_uploads_outside_the_rules_are_refused(page, served, tmp_path):
     open_tab(page, "Corpus")
     upload(page, tmp_path, "huge.txt", "A sentence of a long article. " * 3000)
     expect(page.get_by_text("exceed the maximum allowed size")).to_be_visible()
-    upload(page, tmp_path, "slides.pdf", "%PDF-1.4")
+    upload(page, tmp_path, "slides.pptx", "not a format we read")
     expect(page.get_by_text("Invalid file type")).to_be_visible()
+    upload(page, tmp_path, "slides.pdf", "%PDF-1.4")  # a supported type, but broken
+    expect(page.get_by_text("slides.pdf: not a readable PDF")).to_be_visible()
     page.screenshot(path=SHOTS / "ui-8-refused-uploads.png")
     corpus = Path(served[1].settings.corpus_dir)
-    assert not (corpus / "huge.txt").exists() and not (corpus / "slides.pdf").exists()
+    assert not any((corpus / name).exists() for name in ("huge.txt", "slides.pptx", "slides.pdf"))
 
 
 def test_deleting_a_document_removes_it_and_its_file(page, served):

@@ -45,8 +45,9 @@ class Answer:
         return asdict(self)
 
     @classmethod
-    def abstention(cls, question: str) -> "Answer":
-        return cls(question=question, answer=ABSTAIN, abstained=True)
+    def abstention(cls, question: str, note: str = "") -> "Answer":
+        """Not found; `note` (a fixed phrase from rag.prompts) may say why."""
+        return cls(question=question, answer=f"{ABSTAIN} {note}".strip(), abstained=True)
 
 
 class Answerer(Protocol):

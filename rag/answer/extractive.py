@@ -19,6 +19,7 @@ from llama_index.core.schema import NodeWithScore
 from rag.answer.base import Answer, Citation
 from rag.chunk import sentence_spans
 from rag.lexical import LexicalIndex, terms
+from rag.sentence_vectors import SentenceVectors
 from rag.settings import Settings
 
 _STATEMENT_END = re.compile(r"[.!?][\"'”’)\]]*$")
@@ -89,8 +90,10 @@ class Candidate:
 
 class ExtractiveAnswerer:
     def __init__(self, embed_model: BaseEmbedding, lexical: Callable[[], LexicalIndex],
-                 settings: Settings, weights: Weights = WEIGHTS) -> None:
+                 settings: Settings, stored: SentenceVectors | None = None,
+                 weights: Weights = WEIGHTS) -> None:
         self.embed_model, self.lexical, self.settings = embed_model, lexical, settings
+        self.stored = stored
         self.weights = weights
         self._cache: OrderedDict[str, list[float]] = OrderedDict()
 
@@ -122,14 +125,16 @@ class ExtractiveAnswerer:
         return sorted(candidates, key=lambda c: c.score, reverse=True)
 
     def _vectors(self, texts: list[str]) -> np.ndarray:
-        # Embedding sentences is most of an answer's latency, and the same passages come
-        # back for related questions: remember recent sentence vectors.
-        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        # Ingest stored each sentence's vector (rag/sentence_vectors.py). Sentences it did
+        # not (an index built before, or by another machine on a shared Chroma server)
+        # are embedded here, and recent ones remembered.
+        found = self.stored.get(texts) if self.stored else {}
+        missing = list(dict.fromkeys(t for t in texts if t not in found and t not in self._cache))
         if missing:
             self._cache.update(zip(missing, self.embed_model.get_text_embedding_batch(missing)))
         while len(self._cache) > _CACHE_SIZE:
             self._cache.popitem(last=False)
-        return np.array([self._cache[t] for t in texts])
+        return np.array([found[t] if t in found else self._cache[t] for t in texts])
 
     def _candidates(self, passages: list[NodeWithScore]) -> list[Candidate]:
         seen: set[tuple[str, int]] = set()  # overlapping chunks repeat sentences

@@ -4,7 +4,7 @@ import gradio as gr
 
 from rag.pipeline import Pipeline
 from rag.settings import Settings
-from rag.ui.ask import ask_tab, chat_api
+from rag.ui.ask import ask_tab, chat_api, source_choices
 from rag.ui.corpus import corpus_tab
 from rag.ui.style import CSS, THEME
 
@@ -19,11 +19,14 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
                     "articles. Click a **[n]** marker to see its source passage, where the "
                     "quoted sentences are highlighted. Add or remove articles in the **Corpus** tab.")
         with gr.Tabs():
-            with gr.Tab("Ask", id="ask"):
-                ask_tab(pipeline, serialized, private)
+            with gr.Tab("Ask", id="ask") as ask:
+                picker = ask_tab(pipeline, serialized, private)
             with gr.Tab("Corpus", id="corpus"):
                 corpus_tab(app, pipeline, serialized, private)
         chat_api(pipeline)
+        # Uploads and deletions change which sources there are to pick.
+        for event in (app.load, ask.select):
+            event(lambda: source_choices(pipeline), None, picker, queue=False, **private)
     return app
 
 

@@ -10,8 +10,11 @@ from collections.abc import Iterator
 import gradio as gr
 
 from rag.answer.backends import available
+from rag.filters import Filters
+from rag.index_errors import IndexUnavailable
 from rag.pipeline import Pipeline
-from rag.ui.render import answer_text, pending_message, render_answer, render_sources, sources_panel
+from rag.ui.render import (answer_text, error_message, pending_message, render_answer,
+                           render_sources, sources_panel)
 from rag.ui.style import SCROLL_TO_NEWEST
 
 EXAMPLES = [
@@ -22,11 +25,28 @@ EXAMPLES = [
 ]
 
 
-def ask_tab(pipeline: Pipeline, serialized: dict, private: dict) -> None:
-    """The tab's components and events; call inside the app's `gr.Tab`."""
+def source_choices(pipeline: Pipeline) -> dict:
+    """The source picker's choices as the index holds them now (unchanged if it cannot tell)."""
+    try:
+        return gr.update(choices=pipeline.sources())
+    except IndexUnavailable:  # a question asked now says so in the chat
+        return gr.update()
+
+
+def _filters(pipeline: Pipeline, since: str | None, until: str | None,
+             sources: list[str] | None) -> Filters:
+    try:
+        return pipeline.filters(since, until, sources or [])
+    except ValueError as error:
+        raise gr.Error(f"Filter: {error}", print_exception=False) from None
+
+
+def ask_tab(pipeline: Pipeline, serialized: dict, private: dict) -> gr.Dropdown:
+    """The tab's components and events; call inside the app's `gr.Tab`. Returns the
+    source picker, whose choices follow the index."""
 
     def respond(question: str, messages: list, asked: list[str], sections: list[str],
-                backend: str) -> Iterator[tuple]:
+                since: str, until: str, sources: list[str], backend: str) -> Iterator[tuple]:
         """Stream one answer into the chat and its sources into the panel. `asked` holds
         the earlier user questions, `sections` the sources panel's sections, newest first."""
         question = question.strip()
@@ -36,12 +56,31 @@ def ask_tab(pipeline: Pipeline, serialized: dict, private: dict) -> None:
         turn = len(asked) + 1
         messages = [*messages, {"role": "user", "content": html.escape(question)},
                     {"role": "assistant", "content": pending_message(question)}]
+
+        def given_back(problem: str) -> tuple:
+            """The problem in place of an answer, and the question back in the box."""
+            messages[-1] = {"role": "assistant", "content": error_message(problem)}
+            return question, messages, asked, sections, sources_panel(sections)
+
+        try:
+            filters = pipeline.filters(since, until, sources or [])
+        except ValueError as error:
+            yield given_back(f"Filter: {error}")
+            return
+        except IndexUnavailable as error:
+            yield given_back(str(error))
+            return
         yield "", messages, asked, sections, sources_panel(sections)
-        index_empty = pipeline.store.count() == 0
-        for answer in pipeline.stream(question, history=asked, backend=backend):
-            messages[-1] = {"role": "assistant", "content": render_answer(answer, turn, index_empty)}
-            shown = [render_sources(answer, turn), *sections]
-            yield "", messages, [*asked, question], shown, sources_panel(shown)
+        try:
+            index_empty = pipeline.count() == 0
+            for answer in pipeline.stream(question, history=asked, filters=filters,
+                                          backend=backend):
+                messages[-1] = {"role": "assistant",
+                                "content": render_answer(answer, turn, index_empty, filters.describe())}
+                shown = [render_sources(answer, turn), *sections]
+                yield "", messages, [*asked, question], shown, sources_panel(shown)
+        except IndexUnavailable as error:  # say so in the chat, and give the question back
+            yield given_back(str(error))
 
     def new_conversation() -> tuple:
         return [], [], [], sources_panel([]), ""
@@ -69,13 +108,22 @@ def ask_tab(pipeline: Pipeline, serialized: dict, private: dict) -> None:
                 backend = gr.Radio(choices, value=pipeline.settings.answer_backend,
                                    label="Answer with", elem_id="backend",
                                    visible=len(choices) > 1)
+            with gr.Accordion("Filter by date and source", open=False, elem_id="filters"):
+                with gr.Row():
+                    since = gr.Textbox(label="Published from", placeholder="YYYY-MM-DD",
+                                       elem_id="since", max_lines=1)
+                    until = gr.Textbox(label="Published until", placeholder="YYYY-MM-DD",
+                                       elem_id="until", max_lines=1)
+                picker = gr.Dropdown(label="Sources (none chosen: all)", multiselect=True,
+                                     choices=pipeline.sources(), value=[], elem_id="source-picker")
         with gr.Column(scale=2, min_width=320):
             gr.Markdown("### Sources")
             sources = gr.HTML(sources_panel([]), elem_id="sources", js_on_load=SCROLL_TO_NEWEST)
     asked = gr.State([])
     sections = gr.State([])
 
-    chat_io = {"fn": respond, "inputs": [question_box, chatbot, asked, sections, backend],
+    chat_io = {"fn": respond,
+               "inputs": [question_box, chatbot, asked, sections, since, until, picker, backend],
                "outputs": [question_box, chatbot, asked, sections, sources],
                "show_progress": "hidden", **serialized}
     question_box.submit(**chat_io)
@@ -85,20 +133,31 @@ def ask_tab(pipeline: Pipeline, serialized: dict, private: dict) -> None:
              "queue": False, **private}
     clear.click(**reset)
     chatbot.clear(**reset)  # the chatbot's own trash icon
+    return picker
 
 
 def chat_api(pipeline: Pipeline) -> None:
     """The scripting endpoint `/chat`: hidden components, history kept in the session state."""
 
-    def chat(message: str, asked: list[str]) -> Iterator[tuple[str, list[str]]]:
+    def chat(message: str, asked: list[str], since: str = "", until: str = "",
+             sources: list[str] | None = None) -> Iterator[tuple[str, list[str]]]:
         """Answer a question about the corpus, with [n] citations and their sources.
-        Earlier questions of the same session are taken into account for follow-ups."""
-        for answer in pipeline.stream(message, history=asked):
-            yield answer_text(answer), [*asked, message]
+        Earlier questions of the same session are taken into account for follow-ups.
+        Optional: only documents published `since`/`until` (YYYY-MM-DD), from `sources`."""
+        try:
+            filters = _filters(pipeline, since, until, sources)
+            for answer in pipeline.stream(message, history=asked, filters=filters):
+                yield answer_text(answer), [*asked, message]
+        except IndexUnavailable as error:
+            raise gr.Error(str(error), print_exception=False) from None
 
     api_question = gr.Textbox(visible=False)
+    api_since = gr.Textbox(value="", visible=False, label="since")
+    api_until = gr.Textbox(value="", visible=False, label="until")
+    api_sources = gr.Dropdown(value=[], choices=[], multiselect=True, allow_custom_value=True,
+                              visible=False, label="sources")
     api_answer = gr.Textbox(visible=False)
     api_asked = gr.State([])
     api_trigger = gr.Button(visible=False)
-    api_trigger.click(chat, [api_question, api_asked], [api_answer, api_asked], api_name="chat",
-                      concurrency_id="pipeline")
+    api_trigger.click(chat, [api_question, api_asked, api_since, api_until, api_sources],
+                      [api_answer, api_asked], api_name="chat", concurrency_id="pipeline")

@@ -12,13 +12,15 @@ from pathlib import Path
 
 import gradio as gr
 
+from rag.index_errors import IndexUnavailable
 from rag.ingest import IngestReport
 from rag.load import SUFFIXES, load_corpus
 from rag.pipeline import Pipeline
 from rag.settings import Settings
 
 UPLOAD_TYPES = sorted(SUFFIXES)
-DOCUMENT_COLUMNS = ["ID", "Title", "Chunks", "Ingested (UTC)"]
+DOCUMENT_COLUMNS = ["ID", "Title", "Published", "Source", "Chunks", "Ingested (UTC)"]
+SORTS = ["Newest first", "Source", "Title", "ID"]
 
 
 class CorpusError(ValueError):
@@ -67,7 +69,7 @@ def save_upload(uploaded: Path, settings: Settings) -> str:
 def delete_document(pipeline: Pipeline, doc_id: str) -> str:
     """Remove a document from the index, and its file from the corpus folder when the
     file holds only that document (so the next ingest does not bring it back)."""
-    doc = pipeline.store.documents().get(doc_id)
+    doc = next((d for d in pipeline.documents() if d.doc_id == doc_id), None)
     if doc is None:
         raise CorpusError(f"{doc_id}: not in the index")
     pipeline.delete(doc_id)
@@ -81,9 +83,18 @@ def delete_document(pipeline: Pipeline, doc_id: str) -> str:
     return f"Removed {doc_id} from the index."
 
 
-def documents_rows(pipeline: Pipeline) -> list[list]:
-    return [[d.doc_id, d.title, d.chunks if d.complete else f"{d.chunks}/{d.expected_chunks}",
-             _when(d.ingested_at)] for d in pipeline.documents()]
+def documents_rows(pipeline: Pipeline, sort: str = "Newest first") -> list[list]:
+    rows = [[d.doc_id, d.title, str(d.metadata.get("published_at", "")),
+             str(d.metadata.get("source", "")),
+             d.chunks if d.complete else f"{d.chunks}/{d.expected_chunks}", _when(d.ingested_at)]
+            for d in pipeline.documents()]  # by ID
+    if sort == "Title":
+        rows.sort(key=lambda row: row[1].casefold())
+    elif sort in ("Newest first", "Source"):
+        rows.sort(key=lambda row: row[2], reverse=True)  # ISO dates sort as text; undated last
+        if sort == "Source":  # stable: newest first within a source, unknown sources last
+            rows.sort(key=lambda row: (not row[3], row[3].casefold()))
+    return rows
 
 
 def _when(stamp: str) -> str:
@@ -99,60 +110,81 @@ def status_html(notes: list[str], errors: list[str]) -> str:
     return f'<ul class="rag-status">{"".join(items)}</ul>'
 
 
-def _ingest_notes(saved: list[str], report: IngestReport) -> list[str]:
-    return [f"Saved to the corpus folder: {', '.join(saved)}.",
+def _ingest_notes(saved: list[str], replaced: list[str], report: IngestReport) -> list[str]:
+    saving = f"Saved to the corpus folder: {', '.join(saved)}"
+    if replaced:
+        saving += f"; replaced {', '.join(replaced)}, which the folder already had"
+    return [saving + ".",
             f"Index: {len(report.added)} added, {len(report.updated)} updated, "
             f"{len(report.removed)} removed, {report.unchanged} unchanged; "
             f"{report.total_chunks} chunks in total ({report.seconds:.1f}s)."]
 
+
+def _about(where: str, names: list[str]) -> bool:
+    """Whether a load error's place ("x.txt" or "x.jsonl:3") is one of these files."""
+    return where.rsplit(":", 1)[0] in names or where in names
 
 
 def corpus_tab(app: gr.Blocks, pipeline: Pipeline, serialized: dict, private: dict) -> None:
     """The tab's components and events; call inside the app's `gr.Tab`."""
     settings = pipeline.settings
 
-    def document_choices() -> tuple:
-        rows = documents_rows(pipeline)
+    def document_choices(sort: str = SORTS[0]) -> tuple:
+        try:
+            rows = documents_rows(pipeline, sort)
+        except IndexUnavailable:  # the status line of the action says why
+            rows = []
         return rows, gr.update(choices=[row[0] for row in rows], value=None)
 
-    def upload(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple:
-        saved, errors = [], []
+    def upload(files: list[str] | None, sort: str, progress: gr.Progress = gr.Progress()) -> tuple:
+        saved, replaced, errors = [], [], []
         for file in files or []:
             try:
+                existed = (Path(settings.corpus_dir) / corpus_name(Path(file).name)).exists()
                 saved.append(save_upload(Path(file), settings))
+                if existed:
+                    replaced.append(saved[-1])
             except CorpusError as error:
                 errors.append(str(error))
         if not saved:
-            return (status_html([], errors or ["No file was uploaded."]), *document_choices(), None)
+            return (status_html([], errors or ["No file was uploaded."]), *document_choices(sort), None)
 
         def embedded(done: int, total: int) -> None:
             progress((done, total), desc="Embedding", unit="chunks")
 
-        progress(0, desc="Reading the corpus folder")
-        report = pipeline.ingest(Path(settings.corpus_dir), progress=embedded)
-        errors += [f"skipped {e}" for e in report.errors]
-        return (status_html(_ingest_notes(saved, report), errors), *document_choices(), None)
+        progress(0, desc="Reading the uploaded files")
+        try:
+            # Only the uploaded files: the rest of the corpus folder is indexed already.
+            report = pipeline.ingest(Path(settings.corpus_dir), progress=embedded, only=saved)
+        except IndexUnavailable as error:
+            notes = [f"Saved to the corpus folder: {', '.join(saved)}; not indexed yet."]
+            return (status_html(notes, [*errors, str(error)]), *document_choices(sort), None)
+        errors += [f"skipped {e}" for e in report.errors if _about(e.where, saved)]
+        notes = _ingest_notes(saved, replaced, report) + [f"Note: {w}" for w in report.warnings]
+        return (status_html(notes, errors), *document_choices(sort), None)
 
-    def delete(doc_id: str | None) -> tuple:
+    def delete(doc_id: str | None, sort: str) -> tuple:
         if not doc_id:
-            return (status_html([], ["Choose a document to delete first."]), *document_choices())
+            return (status_html([], ["Choose a document to delete first."]), *document_choices(sort))
         try:
             note, errors = [delete_document(pipeline, doc_id)], []
-        except CorpusError as error:
+        except (CorpusError, IndexUnavailable) as error:
             note, errors = [], [str(error)]
-        return (status_html(note, errors), *document_choices())
+        return (status_html(note, errors), *document_choices(sort))
 
     def pick(event: gr.SelectData) -> str:
         return event.row_value[0]
 
     gr.Markdown(f"Add articles as {', '.join(UPLOAD_TYPES)} files (up to "
-                f"{settings.max_upload_mb:g} MB each). They are saved in the corpus "
+                f"{settings.max_upload_mb:g} MB each): saved web pages, PDF and Word files "
+                "keep their date, source and author. They are saved in the corpus "
                 "folder and indexed right away; unchanged documents are not re-embedded.")
     files = gr.File(label="Add documents", file_count="multiple", file_types=UPLOAD_TYPES,
                     height=150, elem_id="upload")
     status = gr.HTML(elem_id="corpus-status")
+    sort = gr.Radio(SORTS, value=SORTS[0], label="Sort by", elem_id="sort")
     table = gr.Dataframe(headers=DOCUMENT_COLUMNS, interactive=False, wrap=True,
-                         column_widths=["24%", "52%", "8%", "16%"], max_height=420,
+                         column_widths=["18%", "38%", "11%", "15%", "6%", "12%"], max_height=420,
                          show_search="search", buttons=["fullscreen"],
                          label="Indexed documents (click a row to select it for deletion)",
                          elem_id="documents")
@@ -162,7 +194,8 @@ def corpus_tab(app: gr.Blocks, pipeline: Pipeline, serialized: dict, private: di
         remove = gr.Button("Delete document", variant="stop", scale=1, size="md",
                            elem_id="delete")
 
-    files.upload(upload, files, [status, table, chosen, files], **serialized)
-    remove.click(delete, chosen, [status, table, chosen], **serialized)
+    files.upload(upload, [files, sort], [status, table, chosen, files], **serialized)
+    remove.click(delete, [chosen, sort], [status, table, chosen], **serialized)
     table.select(pick, None, chosen, queue=False, **private)
-    app.load(document_choices, None, [table, chosen], **private)
+    sort.change(document_choices, sort, [table, chosen], queue=False, **private)
+    app.load(document_choices, sort, [table, chosen], **private)

@@ -11,6 +11,7 @@ from collections import Counter
 
 from rag.answer import Answer
 from rag.answer.base import Citation
+from rag.formats.fields import provenance
 from rag.prompts import NO_INDEX, UNVERIFIED_MARK
 
 STATUS_LABELS = {"verified": "verified", "reattributed": "re-attributed", "flagged": "flagged",
@@ -61,9 +62,8 @@ def checked_summary(answer: Answer) -> str:
 
 
 def _dated(citation: Citation) -> list[str]:
-    """The document id, then its date and source when the corpus gave them."""
-    meta = citation.metadata
-    return [citation.doc_id, *(str(meta[key]) for key in ("published_at", "source") if meta.get(key))]
+    """The document id, then its date, source and pages when the corpus gave them."""
+    return [citation.doc_id, *provenance(citation.metadata)]
 
 
 def _source_details(citation: Citation) -> list[str]:
@@ -83,10 +83,13 @@ def render_source(citation: Citation, turn: int) -> str:
             f'<div class="rag-passage">{highlight(citation.text, citation.highlights)}</div></div>')
 
 
-def render_answer(answer: Answer, turn: int, index_empty: bool = False) -> str:
-    """One assistant chat message: the answer with its [n] markers linked to the sources panel."""
+def render_answer(answer: Answer, turn: int, index_empty: bool = False, filtered: str = "") -> str:
+    """One assistant chat message: the answer with its [n] markers linked to the sources
+    panel; `filtered` says which documents a filter left in the search."""
     classes = "rag-answer rag-done" if answer.done else "rag-answer"
     parts = [f'<div class="{classes}">']
+    if filtered:
+        parts.append(f'<p class="rag-searched rag-filtered">only documents {html.escape(filtered)}</p>')
     if answer.searched_for and answer.searched_for != answer.question:
         parts.append('<p class="rag-searched">searched for: '
                      f"“{html.escape(answer.searched_for)}”</p>")
@@ -129,6 +132,10 @@ def sources_panel(sections: list[str]) -> str:
                 "the quoted sentences highlighted. Click a [n] marker in an answer to jump to "
                 "its passage.</p>")
     return "".join(sections)
+
+
+def error_message(text: str) -> str:
+    return f'<div class="rag-answer rag-done"><p class="rag-text rag-error">{html.escape(text)}</p></div>'
 
 
 def pending_message(question: str) -> str:

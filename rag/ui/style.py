@@ -35,7 +35,7 @@ a.rag-cite:hover { text-decoration: underline; }
              var(--border-color-primary); padding-left: .6em; white-space: pre-wrap; }
 .rag-checked { font-size: .8em; opacity: .7; }
 .rag-flag { font-size: .8em; color: var(--error-text-color, #b91c1c); }
-.rag-status .rag-error { color: var(--error-text-color, #b91c1c); }
+.rag-status .rag-error, .rag-answer .rag-error { color: var(--error-text-color, #b91c1c); }
 """
 
 # The newest answer's sources go on top: show them when they arrive, even if the panel
