@@ -1,10 +1,12 @@
 """Tune retrieval fusion and extractive answering on eval cases, from one cached pass.
 
     .venv/bin/python benchmarks/tune.py evals/seed.jsonl:index ../shared/bench/squad2/dev.jsonl:index/squad2
+    .venv/bin/python benchmarks/tune.py --cached   # the same features, searched again
 
 Each argument is CASES:INDEX (the corpus already ingested there). Retrieval
 candidates and sentence features are computed once per case; fusion weights,
-sentence weights and the abstention threshold are then searched over the cache.
+sentence weights, the near-miss rule (`missing`), the abstention threshold and the
+answer length are then searched over the cache.
 Prints the best settings per dataset and for all datasets together (the one that
 goes into rag/settings.py and rag/answer/extractive.py).
 """
@@ -15,18 +17,20 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 from llama_index.core.schema import NodeWithScore, QueryBundle
 from tqdm import tqdm
 
-from rag.answer.extractive import WEIGHTS, Candidate, choose
+from rag.answer.extractive import WEIGHTS, Candidate, Weights, annotate, decide
 from rag.condense import condense
 from rag.eval.cases import Case, load_cases
-from rag.eval.score import score_case
+from rag.eval.score import CaseResult, score_case, summarize
+from rag.lexical import refresh_lexical
 from rag.pipeline import Pipeline
 from rag.retrieve import CANDIDATES, fuse
 from rag.settings import Settings
+from rag.store import Store
 
+CACHE = "/tmp/rag-tune-cache.pkl"
 DENSE_WEIGHTS = [0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0]
 
 
@@ -41,7 +45,7 @@ def collect(cases_file: str, index: str) -> list[dict]:
         nodes = {**rankings.nodes, **{n.node_id: n for n in pipeline.store.nodes(
             [i for i in top if i not in rankings.nodes])}}
         passages = [NodeWithScore(node=nodes[i], score=fused[i]) for i in top]
-        rows.append({"case": case, "rankings": rankings, "question": question,
+        rows.append({"case": case, "rankings": rankings, "question": question, "index": index,
                      "candidates": pipeline.answerer.score(question, passages)})
     return rows
 
@@ -73,74 +77,71 @@ def retrieval(rows: list[dict], weight: float | None, k: int = 5) -> tuple[float
     return hits / n, rr / n
 
 
-def answer_ok(case: Case, chosen: list[Candidate]) -> bool:
-    """Would these sentences pass the case, if the system answered at all?"""
-    result = score_case(case, answer=" ".join(c.text for c in chosen), abstained=False,
-                        cited=[c.passage.node.metadata["doc_id"] for c in chosen], retrieved=[],
-                        latency_ms=0)
-    return result.passed
+def result(case: Case, chosen: list[Candidate]) -> CaseResult:
+    return score_case(case, answer=" ".join(c.text for c in chosen), abstained=not chosen,
+                      cited=[c.passage.node.metadata["doc_id"] for c in chosen], retrieved=[],
+                      latency_ms=0)
 
 
-def outcomes(rows: list[dict], weights, sentences: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per case: best sentence score, whether answering passes, whether it should abstain."""
-    best, ok, abstain = [], [], []
+def evaluate(rows: list[dict], weights: Weights, threshold: float, sentences: int) -> dict:
+    """The eval metrics the answer layer alone would reach over the cached candidates."""
+    results = []
     for row in rows:
         for candidate in row["candidates"]:
             candidate.score = weights.score(candidate)
         ranked = sorted(row["candidates"], key=lambda c: c.score, reverse=True)
-        top = ranked[0].score if ranked else -1.0
-        chosen = choose(ranked, weights, sentences) if ranked else []
-        best.append(top)
-        ok.append(not row["case"].abstain and answer_ok(row["case"], chosen))
-        abstain.append(row["case"].abstain)
-    return np.array(best), np.array(ok), np.array(abstain)
+        results.append(result(row["case"], decide(ranked, weights, threshold, sentences)))
+    summary = summarize([row["case"] for row in rows], results)
+    return {k: summary[k] for k in ("pass_rate", "fact_accuracy", "citation_precision", "abstain_f1",
+                                    "abstain_precision", "abstain_recall")}
 
 
-THRESHOLDS = np.arange(0.20, 0.90, 0.01)
-
-
-def pass_rates(best: np.ndarray, ok: np.ndarray, abstain: np.ndarray) -> np.ndarray:
-    """Pass rate at every threshold: abstain cases pass below it, answerable ones above it."""
-    below = best[None, :] < THRESHOLDS[:, None]
-    return ((below & abstain) | (~below & ok)).mean(axis=1)
+# Weights fields, plus the abstention threshold and how many sentences an answer may quote.
+GRID = {"missing": [1], "whole": [0.7, 0.8, 0.9, 0.999, 1.1], "typed": [0.0], "spread": [0.0, 0.05, 0.1],
+        "margin": [0.35], "threshold": [0.57], "sentences": [2, 3]}
 
 
 def search(datasets: dict[str, list[dict]]) -> None:
-    grid = list(itertools.product([0.2, 0.3, 0.4, 0.5], [0.05, 0.1, 0.2, 0.3],
-                                  [0.15, 0.25, 0.35, 0.5], [0.0, 0.4, 0.8, 1.5], [2, 3]))
-    best: dict[str, tuple] = {}
-    for overlap, rank, margin, coverage, sentences in tqdm(grid, desc="grid"):
-        weights = replace(WEIGHTS, cosine=1 - overlap, overlap=overlap, rank=rank,
-                          margin=margin, coverage=coverage)
-        rates = {name: pass_rates(*outcomes(rows, weights, sentences)) for name, rows in datasets.items()}
-        rates["mean"] = sum(rates.values()) / len(datasets)
-        for name, curve in rates.items():
-            i = int(curve.argmax())
-            if name not in best or curve[i] > best[name][0]:
-                best[name] = (curve[i], weights, round(float(THRESHOLDS[i]), 2), sentences,
-                              {n: round(float(c[i]), 4) for n, c in rates.items()})
-    for name, (rate, weights, threshold, sentences, all_rates) in best.items():
-        print(f"best for {name}: pass {rate:.4f} {weights} threshold={threshold} "
-              f"sentences={sentences} -> {all_rates}")
+    """Every grid point's metrics per dataset; the best by mean pass rate first."""
+    found = []
+    for values in tqdm(list(itertools.product(*GRID.values())), desc="grid"):
+        point = dict(zip(GRID, values))
+        weights = replace(WEIGHTS, **{k: v for k, v in point.items() if hasattr(WEIGHTS, k)})
+        metrics = {name: evaluate(rows, weights, point["threshold"], point["sentences"])
+                   for name, rows in datasets.items()}
+        mean = sum(m["pass_rate"] for m in metrics.values()) / len(metrics)
+        found.append((mean, point, metrics))
+    found.sort(key=lambda f: f[0], reverse=True)
+    for mean, point, metrics in found[:15]:
+        print(f"mean pass {mean:.4f} {point}")
+        for name, m in metrics.items():
+            print(f"    {name}: {m}")
 
 
 def main() -> None:
-    datasets = {}
-    for arg in sys.argv[1:]:
-        cases_file, index = arg.rsplit(":", 1)
-        datasets[Path(cases_file).stem] = collect(cases_file, index)
-    # The cache lets a changed grid be searched again without recomputing features.
-    with open("/tmp/rag-tune-cache.pkl", "wb") as out:
-        pickle.dump(datasets, out)
+    if sys.argv[1:] == ["--cached"]:  # search a changed grid without recomputing features
+        with open(CACHE, "rb") as cached:
+            datasets = pickle.load(cached)
+        for rows in datasets.values():  # term features are cheap: take them from today's code
+            settings = Settings(index_dir=Path(rows[0]["index"]))
+            lexical = refresh_lexical(Store(settings), settings)
+            for row in rows:
+                annotate(row["question"], row["candidates"], lexical)
+    else:
+        datasets = {}
+        for arg in sys.argv[1:]:
+            cases_file, index = arg.rsplit(":", 1)
+            datasets[Path(cases_file).stem] = collect(cases_file, index)
+        with open(CACHE, "wb") as out:
+            pickle.dump(datasets, out)
     for name, rows in datasets.items():
         print(f"\n{name}: retrieval over {CANDIDATES} candidates per ranking (hit@5, MRR)")
         print(f"  RRF(k=60): {retrieval(rows, None)}")
         for weight in DENSE_WEIGHTS:
             print(f"  dense_weight={weight}: {retrieval(rows, weight)}")
-        curve = pass_rates(*outcomes(rows, WEIGHTS, Settings().answer_sentences))
-        now = int(np.searchsorted(THRESHOLDS, Settings().abstain_threshold))
-        print(f"  current answering: pass {curve[now]:.4f} (best threshold "
-              f"{THRESHOLDS[curve.argmax()]:.2f}: {curve.max():.4f})")
+        settings = Settings()
+        print(f"  current answering: "
+              f"{evaluate(rows, WEIGHTS, settings.abstain_threshold, settings.answer_sentences)}")
     search(datasets)
 
 

@@ -1,9 +1,17 @@
 """Turn a follow-up question into a standalone one before retrieval.
 
 Without an LLM we cannot rewrite "Who backs it?" into "Who backs Africa Corps?", but
-we can tell that it leans on the conversation (a pronoun, or too few words of its
-own) and search with the earlier question alongside it. The result is shown to the
-user as what was searched for.
+we can tell that it leans on the conversation and search with the earlier question
+alongside it. The result is shown to the user as what was searched for.
+
+A question leans on the conversation when it has
+- a pronoun that points outside it ("it", "they", "him", "the same"),
+- a possessive whose owner it does not name ("What is its main goal?", but not
+  "Why did Wagner withdraw its soldiers?"),
+- a place or time adverb that points back ("What did he say there?", "What happened then?"),
+- an opener that asks to carry the last question over ("What about Niger?"), or
+- too few words of its own, unless one of them is a name or a number: "What happened
+  at Tinzaouaten?" is short but complete.
 """
 
 import re
@@ -14,15 +22,17 @@ from llama_index.core.llms import LLM
 from rag.lexical import terms
 from rag.prompts import CONDENSE_SYSTEM, condense_prompt
 
-# Words that point outside the question. Possessives (its, their, his) are left out:
-# they usually point back inside it ("the withdrawal of its soldiers").
-_REFERRING = re.compile(
-    r"\b(it|they|them|he|him|she|her|these|those|the same|else)\b",
-    re.IGNORECASE,
-)
+_REFERRING = re.compile(r"\b(it|they|them|he|him|she|her|these|those|the same|else)\b", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"\b(its|their|his|her)\b", re.IGNORECASE)
+# "there" and "then" point back, except in "is there", "there were", "and then some".
+_ADVERB = re.compile(r"\b(?<!is )(?<!are )(?<!was )(?<!were )(there|then|that year|that day|"
+                     r"that time|at the time|afterwards)\b(?! (?:is|are|was|were|be)\b)", re.IGNORECASE)
+_ASKED = re.compile(r"\b(which|what|whose|how many|how much)\s+\w+", re.IGNORECASE)
+_CARRY_OVER = re.compile(r"^\s*(what|how) about\b|^\s*and\b", re.IGNORECASE)
 _QUESTION_WORDS = {"what", "who", "whom", "whose", "when", "where", "which", "why", "how", "did",
                    "does", "do", "is", "are", "was", "were", "the", "a", "an", "of", "and", "or",
-                   "in", "on", "to", "for", "by", "with", "about"}
+                   "in", "on", "at", "to", "for", "by", "with", "about", "much", "many", "has",
+                   "have", "had", "can", "could", "would", "will", "s"}
 _SELF_CONTAINED_WORDS = 4
 
 
@@ -30,14 +40,36 @@ def _own_words(question: str) -> list[str]:
     return [w for w in re.findall(r"\w+", question.lower()) if w not in _QUESTION_WORDS]
 
 
+def _names_something(question: str) -> bool:
+    """A capitalised word past the first, or a number: a name, place or year the
+    question is about, which an earlier turn cannot supply."""
+    words = re.findall(r"[\w’'-]+", question)
+    return any(w[0].isupper() or any(ch.isdigit() for ch in w) for w in words[1:])
+
+
+def _unowned_possessive(question: str) -> bool:
+    """A possessive with no word of its own before it has nothing in the question to
+    point to: "What is its goal?" and "In which country is his office?" lean back, "Why
+    did Wagner move its troops?" does not."""
+    match = _POSSESSIVE.search(question)
+    # The word a question word asks about ("which country") is not an owner.
+    before = _ASKED.sub(" ", question[: match.start()]) if match else ""
+    return bool(match) and not _own_words(before)
+
+
 def needs_context(question: str) -> bool:
-    return bool(_REFERRING.search(question)) or len(_own_words(question)) < _SELF_CONTAINED_WORDS
+    if _REFERRING.search(question) or _ADVERB.search(question) or _CARRY_OVER.search(question):
+        return True
+    if _unowned_possessive(question):
+        return True
+    return len(_own_words(question)) < _SELF_CONTAINED_WORDS and not _names_something(question)
 
 
 def _names_subject(turn: str) -> bool:
     """Could this earlier turn be what a follow-up refers to? ("Who founded Wagner?"
     can; "Where did he flee?" and "And the year?" lean on a turn before them.)"""
-    return not _REFERRING.search(turn) and len(_own_words(turn)) >= 2
+    return (not _REFERRING.search(turn) and not _unowned_possessive(turn)
+            and (len(_own_words(turn)) >= 2 or _names_something(turn)))
 
 
 def condense(question: str, history: list[str]) -> str:

@@ -1,6 +1,7 @@
 """Read a corpus folder or file into cleaned llama-index Documents.
 
 Document ids are paths relative to the corpus root, or the `id` of a JSONL line.
+Each format has its reader in `rag/formats/`; plain text goes through `rag/clean.py`.
 A file or line that cannot be read is reported with the reason and skipped, so
 one broken file never stops the rest of the corpus from being ingested.
 """

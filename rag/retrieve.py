@@ -45,6 +45,21 @@ def fuse(rankings: Rankings, dense_weight: float) -> dict[str, float]:
     }
 
 
+def cap_per_document(ranked: list[str], k: int, per_document: int) -> list[str]:
+    """The best `k` chunk ids, at most `per_document` of them from one document (0: no
+    cap), so one long article cannot fill the top k; if too few documents are left to
+    fill it, the best of the rest follow."""
+    if per_document <= 0:
+        return ranked[:k]
+    taken: dict[str, int] = {}
+    first, rest = [], []
+    for chunk_id in ranked:
+        doc = chunk_id.rsplit("::", 2)[0]  # chunk ids are doc_id::hash::index (rag/chunk.py)
+        taken[doc] = taken.get(doc, 0) + 1
+        (first if taken[doc] <= per_document else rest).append(chunk_id)
+    return (first + rest)[:k]
+
+
 class HybridRetriever(BaseRetriever):
     def __init__(self, store: Store, embed_model: BaseEmbedding, settings: Settings) -> None:
         super().__init__()
@@ -98,7 +113,8 @@ class HybridRetriever(BaseRetriever):
         fused = fuse(rankings, self.settings.dense_weight)
         if wants_recent(query_bundle.query_str):
             fused = prefer_recent(fused, self._days(list(fused), rankings))
-        best = sorted(fused, key=fused.get, reverse=True)[: self.top_k]
+        best = cap_per_document(sorted(fused, key=fused.get, reverse=True), self.top_k,
+                                self.settings.chunks_per_document)
         missing = [i for i in best if i not in rankings.nodes]
         nodes = {**rankings.nodes, **{n.node_id: n for n in self.store.nodes(missing)}}
         cosines = {**rankings.cosines, **self._cosines(missing, query_bundle.embedding)}

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     top_k: int = 5
     # Share of the cosine in the fused score, the rest BM25 (benchmarks/tune.py).
     dense_weight: float = 0.7
+    # At most this many of the top_k chunks from one document (0: no cap); see evals/README.md.
+    chunks_per_document: int = 0
 
     # Answering
     answer_backend: Literal["extractive", "local", "openai"] = Field(

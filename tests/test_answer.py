@@ -3,6 +3,7 @@
 import pytest
 
 from rag.answer.base import Answer, Citation, unsupported_sentences
+from rag.answer.question import DATE, NAME, NUMBER, asked_type, constraints, has_type
 from rag.condense import condense, needs_context
 from rag.pipeline import Pipeline
 from rag.prompts import ABSTAIN
@@ -76,6 +77,53 @@ def test_condense_only_follow_ups() -> None:
         "When? (Who founded Wagner? Where did he flee?)"
     assert condense("Where?", ["Who founded Wagner?", "And the year?"]) == \
         "Where? (Who founded Wagner? And the year?)"
+
+
+def test_near_misses_abstain_and_complete_sentences_stand_alone(pipeline: Pipeline) -> None:
+    # The answer sentence holds every question term and a number: it is the whole answer.
+    answer = pipeline.ask("How many Wagner operators did JNIM kill?")
+    assert answer.answer == ("This week, JNIM said they killed four Wagner operators in an ambush "
+                             "in central Mali. [1]")
+    # The same question about a place and a year the passage never names, or negated; and a
+    # name no article has.
+    assert pipeline.ask("How many Wagner operators did JNIM kill in Niger in 2024?").abstained
+    assert pipeline.ask("Which group did not kill four Wagner operators in central Mali?").abstained
+    tinzaouaten = pipeline.ask("What happened at Tinzaouaten?", ["Why did Wagner leave Mali?"])
+    assert tinzaouaten.searched_for == "What happened at Tinzaouaten?" and tinzaouaten.abstained
+
+
+def test_condense_reads_possessives_adverbs_and_short_named_questions() -> None:
+    # Leaning on the conversation through a possessive with no owner, or a place/time adverb.
+    assert needs_context("What is its main goal?")
+    assert needs_context("What did his report say there?")
+    assert needs_context("What happened then?")
+    assert needs_context("In which country is his foundation based?")
+    assert needs_context("What about Niger?")
+    # The possessive's owner is in the question; "is there" is not a place.
+    assert not needs_context("Why did Wagner withdraw its soldiers from Mali?")
+    assert not needs_context("Is there a ceasefire in northern Mali now?")
+    # Short, but a name or a number makes it complete.
+    history = ["Why did Wagner leave Mali?"]
+    assert condense("What happened at Tinzaouaten?", history) == "What happened at Tinzaouaten?"
+    assert condense("Who led the 2012 revolt?", history) == "Who led the 2012 revolt?"
+    assert condense("What is its main goal?", ["What is the Africa Corps?"]) == \
+        "What is its main goal? (What is the Africa Corps?)"
+
+
+def test_question_kind_and_constraints() -> None:
+    assert asked_type("When did Wagner deploy to Mali?") == DATE
+    assert asked_type("In what year did the coup happen?") == DATE
+    assert asked_type("How many troops does Minusma have?") == NUMBER
+    assert asked_type("Which agency sanctioned Camara?") == NAME
+    assert asked_type("Who founded Wagner?") == NAME
+    assert asked_type("Why did Wagner leave?") is None
+    question = {"wagner", "deploy", "mali"}
+    assert has_type("Wagner deployed to Mali in December 2021.", DATE, question)
+    assert not has_type("Wagner deployed to Mali to train local forces.", DATE, question)
+    assert has_type("JNIM killed four Wagner operators.", NUMBER, question)
+    assert has_type("The Treasury sanctioned Camara.", NAME, {"agenc", "sanction", "camara"})
+    assert not has_type("They sanctioned Camara.", NAME, {"agenc", "sanction", "camara"})
+    assert constraints("How much gold did Wagner export from Sudan in 2020?") == {"wagner", "sudan", "2020"}
 
 
 def test_pipeline_refuses_an_answer_its_passages_do_not_support(pipeline: Pipeline) -> None:

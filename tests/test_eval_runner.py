@@ -16,8 +16,9 @@ from rag.eval.score import summarize
 from tests.conftest import ROOT
 
 # The seed cases' pass rate must not drop below this (what the system reached when
-# it was set, less a little room; see evals/README.md).
-SEED_MIN_PASS_RATE = 0.83
+# it was set, less a little room; see evals/README.md). Issue 9 added 40 harder cases
+# (0.841 with its answer rules; the earlier code reaches 0.828 on the 145).
+SEED_MIN_PASS_RATE = 0.82
 
 
 class Scripted:
