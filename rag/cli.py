@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from rag.answer import Answer
+from rag.answer.backends import BACKENDS
 from rag.formats.fields import provenance
 from rag.index_errors import IndexUnavailable
 from rag.lock import IndexBusy
@@ -20,6 +21,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         overrides["index_dir"] = Path(args.index)
     if getattr(args, "k", None):
         overrides["top_k"] = args.k
+    if getattr(args, "backend", None):
+        overrides["answer_backend"] = args.backend
     return Settings(**overrides)
 
 
@@ -82,6 +85,8 @@ def print_answer(answer: Answer, as_json: bool) -> None:
         return
     if answer.searched_for and answer.searched_for != answer.question:
         print(f"(searched for: {answer.searched_for})")
+    if answer.notice:
+        print(f"({answer.notice})")
     print(answer.answer)
     if answer.citations:
         print("\nSources:")
@@ -90,7 +95,9 @@ def print_answer(answer: Answer, as_json: bool) -> None:
         known = f"{where_from(c.metadata)}, " if where_from(c.metadata) else ""
         print(f"[{c.n}] {c.doc_id} — {c.title} ({known}chars {c.start}-{c.end})\n"
               f"    “{_snippet(cited, 400)}”")
-    print(f"\n({answer.latency_ms:.0f} ms)")
+    dropped = sum(s["status"] == "dropped" for s in answer.sentences)
+    checked = f", {answer.backend}: {dropped} unsupported sentence(s) dropped" if dropped else ""
+    print(f"\n({answer.latency_ms:.0f} ms{checked})")
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -212,6 +219,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--k", type=int, help="passages to answer from (default 5)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--index", help=index_help)
+    p.add_argument("--backend", choices=BACKENDS,
+                   help="extractive (default, or RAG_ANSWER_BACKEND), local LLM, or openai (RAG_LLM_URL)")
     _add_filter_options(p)
     p.set_defaults(run=cmd_ask)
 
@@ -226,12 +235,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--report", help="write a Markdown report with plots into this folder")
     p.add_argument("--baseline", help="an earlier --json file: report cases that changed")
     p.add_argument("--min-pass-rate", type=float, help="exit 1 if the pass rate is lower")
+    p.add_argument("--backend", choices=BACKENDS,
+                   help="extractive (default, or RAG_ANSWER_BACKEND), local LLM, or openai (RAG_LLM_URL)")
     p.set_defaults(run=cmd_eval)
 
     p = sub.add_parser("serve", help="serve the chat UI (app.py) on 127.0.0.1")
     p.add_argument("--host", help="interface to bind (default 127.0.0.1, or RAG_HOST)")
     p.add_argument("--port", type=int, help="port (default 7860, or RAG_PORT)")
     p.add_argument("--index", help=index_help)
+    p.add_argument("--backend", choices=BACKENDS,
+                   help="extractive (default, or RAG_ANSWER_BACKEND), local LLM, or openai (RAG_LLM_URL)")
     p.set_defaults(run=cmd_serve)
 
     args = parser.parse_args(argv)

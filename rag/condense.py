@@ -16,6 +16,12 @@ A question leans on the conversation when it has
 
 import re
 
+from llama_index.core.base.llms.types import ChatMessage, MessageRole
+from llama_index.core.llms import LLM
+
+from rag.lexical import terms
+from rag.prompts import CONDENSE_SYSTEM, condense_prompt
+
 _REFERRING = re.compile(r"\b(it|they|them|he|him|she|her|these|those|the same|else)\b", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"\b(its|their|his|her)\b", re.IGNORECASE)
 # "there" and "then" point back, except in "is there", "there were", "and then some".
@@ -78,3 +84,24 @@ def condense(question: str, history: list[str]) -> str:
         if _names_subject(turn):
             break
     return f"{question} ({' '.join(context)})" if context else question
+
+
+def rewrite(question: str, history: list[str], llm: LLM) -> str:
+    """With an LLM: a follow-up rewritten into a standalone question ("Who commands it?"
+    → "Who commands Africa Corps?"). When the model fails or rambles, today's rule."""
+    question = question.strip()
+    if not history or not needs_context(question):
+        return question
+    messages = [ChatMessage(role=MessageRole.SYSTEM, content=CONDENSE_SYSTEM),
+                ChatMessage(role=MessageRole.USER, content=condense_prompt(question, history[-3:]))]
+    try:
+        text = llm.chat(messages).message.content or ""
+    except Exception:  # the answer step reports a failing model; here the rule will do
+        return condense(question, history)
+    lines = [line.strip(" \"'`*-") for line in text.strip().splitlines() if line.strip()]
+    rewritten = lines[0] if lines else ""
+    # A rewrite keeps what the question asks: its own words, and not a ramble.
+    kept = set(terms(question)) <= set(terms(rewritten))
+    if not rewritten or not kept or len(rewritten) > 3 * len(question) + 80:
+        return condense(question, history)
+    return rewritten

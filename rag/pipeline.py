@@ -13,8 +13,10 @@ from llama_index.core.schema import NodeWithScore, QueryBundle
 
 from rag.answer import Answer, Answerer
 from rag.answer.base import final, unsupported_sentences
+from rag.answer.backends import LLMS, BackendUnavailable
 from rag.answer.extractive import ExtractiveAnswerer
-from rag.condense import condense
+from rag.answer.generate import GeneratingAnswerer
+from rag.condense import condense, rewrite
 from rag.filters import Filters, resolve_sources
 from rag.index_errors import guarded
 from rag.ingest import IngestReport, Progress, ingest
@@ -43,13 +45,22 @@ class Pipeline:
         self.embed_model = embed_model or default_embedder(self.settings)
         self.writer = WriterLock(self.settings.index_dir, enabled=not self.settings.chroma_url)
         self.retriever = HybridRetriever(self.store, self.embed_model, self.settings)
-        self.answerer = self._answerer()
+        self._answerers: dict[str, Answerer] = {}
+        self.answerer = self.answerer_for(self.settings.answer_backend)
 
-    def _answerer(self) -> Answerer:
-        # One entry per backend; LLM backends plug in here.
-        backends = {"extractive": lambda: ExtractiveAnswerer(self.embed_model, self.retriever.lexical,
-                                                             self.settings, SentenceVectors(self.settings))}
-        return backends[self.settings.answer_backend]()
+    def answerer_for(self, backend: str) -> Answerer:
+        """A backend's answerer, built on first use (an LLM backend loads or reaches its model)."""
+        if backend not in self._answerers:
+            if backend == "extractive":
+                answerer: Answerer = ExtractiveAnswerer(self.embed_model, self.retriever.lexical,
+                                                        self.settings, SentenceVectors(self.settings))
+            else:
+                # Its LLM writes; the quoted answer is its evidence and its fallback.
+                answerer = GeneratingAnswerer(LLMS[backend](self.settings),
+                                              self.answerer_for("extractive"), self.settings, backend)
+            self._answerers[backend] = answerer
+        return self._answerers[backend]
+
 
     @guarded
     def ingest(self, path: Path | None = None, progress: Progress | None = None,
@@ -100,10 +111,19 @@ class Pipeline:
 
     @guarded
     def stream(self, question: str, history: list[str] | None = None,
-               k: int | None = None, filters: Filters | None = None) -> Iterator[Answer]:
-        """Partial answers as they form; the last one is final and carries the latency."""
+               k: int | None = None, filters: Filters | None = None,
+               backend: str | None = None) -> Iterator[Answer]:
+        """Partial answers as they form; the last one is final and carries the latency.
+        `backend` picks another answer backend than the settings' for this question."""
         started = time.perf_counter()
-        standalone = condense(question, history or [])
+        notice = ""
+        try:
+            answerer = self.answerer_for(backend) if backend else self.answerer
+        except BackendUnavailable as error:  # the UI offered it; say why, answer as before
+            answerer, notice = self.answerer, f"The {backend} backend is unavailable: {error}"
+        llm = getattr(answerer, "llm", None)
+        standalone = (rewrite(question, history or [], llm) if llm
+                      else condense(question, history or []))
         passages = self.search(standalone, k, filters)
         retrieved = [p.node.metadata.get("doc_id", p.node.ref_doc_id) for p in passages]
         if not passages:
@@ -111,13 +131,15 @@ class Pipeline:
         elif in_other_language(question):  # the passages share names with it, nothing more
             answers = iter([Answer.abstention(question, OTHER_LANGUAGE)])
         else:
-            answers = self.answerer.stream(standalone, passages)
+            answers = answerer.stream(standalone, passages)
         for answer in answers:
-            if answer.done and unsupported_sentences(answer):
-                # A backend that says what its cited passage does not: show nothing of it.
+            if answer.done and not answer.sentences and unsupported_sentences(answer):
+                # A quoted answer that says what its cited passage does not: show nothing of it.
+                # (A generated answer carries the verifier's verdict on each sentence instead.)
                 answer = Answer.abstention(question)
             answer.question, answer.searched_for, answer.retrieved = question, standalone, retrieved
             answer.latency_ms = round((time.perf_counter() - started) * 1000, 1)
+            answer.notice = answer.notice or notice
             yield answer
 
     def ask(self, question: str, history: list[str] | None = None, k: int | None = None,

@@ -1,5 +1,6 @@
 """The one typed settings object. Every field can be set from the environment as RAG_<NAME>."""
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -39,10 +40,25 @@ class Settings(BaseSettings):
     chunks_per_document: int = 0
 
     # Answering
-    answer_backend: Literal["extractive"] = "extractive"
+    answer_backend: Literal["extractive", "local", "openai"] = Field(
+        default="extractive", description="'local' runs a GGUF in process; 'openai' calls llm_url")
     answer_sentences: int = 3
     # Calibrated by benchmarks/calibrate_abstention.py on the seed evals and squad2 dev.
     abstain_threshold: float = 0.57
+
+    # LLM answering (the `local` and `openai` backends)
+    unsupported: Literal["drop", "flag"] = Field(
+        default="drop", description="what to do with a generated sentence no source supports")
+    llm_gguf: Path | None = Field(default=None, description="a GGUF file instead of the default model")
+    model_cache: Path = Path.home() / ".cache" / "rag" / "models"
+    llm_url: str | None = Field(default=None, description="OpenAI-compatible base URL, e.g. http://127.0.0.1:8080/v1")
+    llm_model: str = "local"
+    llm_api_key: str | None = None
+    llm_timeout: float = 60.0  # seconds without a byte from the server
+    llm_passages: int = 4  # passages given to the model, trimmed around their best sentences
+    llm_max_tokens: int = 128
+    llm_threads: int = Field(default_factory=lambda: os.cpu_count() or 2)
+    llm_context: int = 2048
 
     # Chat UI
     host: str = "127.0.0.1"

@@ -146,7 +146,7 @@ def test_summary_keys_and_core_rates() -> None:
     assert set(summary) == {
         "cases", "passed", "pass_rate", "fact_accuracy", "source_hit", "citation_precision",
         "abstain_precision", "abstain_recall", "abstain_f1", "hit_at_5", "mrr",
-        "latency_p50_ms", "latency_p95_ms", "by_tag",
+        "latency_p50_ms", "latency_p95_ms", "answer_words_median", "by_tag",
     }
     assert summary["cases"] == 4 and summary["passed"] == 2 and summary["pass_rate"] == 0.5
     assert summary["fact_accuracy"] == 1.0

@@ -33,6 +33,13 @@ class Answer:
     retrieved: list[str] = field(default_factory=list)  # doc ids of retrieved chunks, by rank
     latency_ms: float = 0.0
     done: bool = True  # False on the partial answers a stream yields before the last
+    backend: str = "extractive"
+    # Generated answers: each sentence, the passage [n] that supports it and its status
+    # (verified, reattributed, flagged, dropped); see rag/verify.py.
+    sentences: list[dict] = field(default_factory=list)
+    draft: str = ""  # the generated text so far, on partial answers while it is written
+    notice: str = ""  # one line shown above the answer, e.g. why the LLM could not answer
+    first_token_ms: float | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)

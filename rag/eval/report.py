@@ -14,7 +14,11 @@ from rag.eval.score import CaseResult
 
 METRICS = ["cases", "passed", "pass_rate", "fact_accuracy", "source_hit", "citation_precision",
            "abstain_precision", "abstain_recall", "abstain_f1", "hit_at_5", "mrr",
-           "latency_p50_ms", "latency_p95_ms"]
+           "latency_p50_ms", "latency_p95_ms", "answer_words_median"]
+# Shown when a run has them (generated answers): see `generation_metrics`.
+GENERATION_METRICS = ["sentences_verified", "sentences_reattributed",
+                      "sentences_flagged", "sentences_dropped", "first_token_p50_ms",
+                      "first_token_p95_ms"]
 
 
 def _cell(value: object) -> str:
@@ -30,7 +34,7 @@ def print_table(summaries: dict[str, dict], console: Console | None = None) -> N
     table.add_column("metric")
     for label in summaries:
         table.add_column(label, justify="right")
-    for metric in METRICS:
+    for metric in METRICS + [m for m in GENERATION_METRICS if any(m in s for s in summaries.values())]:
         table.add_row(metric, *(_cell(s.get(metric)) for s in summaries.values()))
     tags = sorted({tag for s in summaries.values() for tag in s.get("by_tag", {})})
     for tag in tags:

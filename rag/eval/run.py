@@ -22,6 +22,9 @@ def run_cases(pipeline: Asks, cases: list[Case], label: str = "eval",
             case, answer=answer.answer, abstained=answer.abstained,
             cited=[c.doc_id for c in answer.citations], retrieved=answer.retrieved,
             latency_ms=answer.latency_ms,
+            sentence_statuses=None if answer.backend == "extractive"
+            else [s["status"] for s in answer.sentences],
+            first_token_ms=answer.first_token_ms,
         ))
     return results
 

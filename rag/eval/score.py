@@ -73,6 +73,9 @@ class CaseResult:
     source_hit: bool | None
     latency_ms: float
     tags: list[str]
+    # Generated answers: each sentence's verification status, time to the first token.
+    sentence_statuses: list[str] | None = None
+    first_token_ms: float | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -86,6 +89,8 @@ def score_case(
     cited: list[str],
     retrieved: list[str],
     latency_ms: float,
+    sentence_statuses: list[str] | None = None,
+    first_token_ms: float | None = None,
 ) -> CaseResult:
     """Score one answer.
 
@@ -118,6 +123,8 @@ def score_case(
         source_hit=source_hit,
         latency_ms=latency_ms,
         tags=list(case.tags),
+        sentence_statuses=sentence_statuses,
+        first_token_ms=first_token_ms,
     )
 
 
@@ -170,6 +177,10 @@ def _percentile(values: list[float], q: float) -> float | None:
     return None if not values else round(float(np.percentile(values, q)), 2)
 
 
+def _median(values: list[float]) -> float | None:
+    return None if not values else float(np.median(values))
+
+
 def _pair(cases: list[Case], results: list[CaseResult]) -> list[tuple[Case, CaseResult]]:
     """Match each result to its case by id; the results define which cases were run."""
     by_id = {case.id: case for case in cases}
@@ -213,5 +224,23 @@ def summarize(cases: list[Case], results: list[CaseResult]) -> dict:
         "mrr": _rate(reciprocal_ranks, len(with_sources)),
         "latency_p50_ms": _percentile(latencies, 50),
         "latency_p95_ms": _percentile(latencies, 95),
+        "answer_words_median": _median([len(r.answer.split()) for r in results if not r.abstained]),
         "by_tag": _by_tag(results),
+        **generation_metrics(results),
+    }
+
+
+def generation_metrics(results: list[CaseResult]) -> dict:
+    """For generated answers: what the verifier did with the model's
+    sentences (shares of all of them), and the time to the first token. Empty otherwise."""
+    generated = [r for r in results if r.sentence_statuses is not None]
+    if not generated:
+        return {}
+    statuses = [status for r in generated for status in r.sentence_statuses or []]
+    first_tokens = [r.first_token_ms for r in generated if r.first_token_ms is not None]
+    return {
+        **{f"sentences_{s}": _rate(statuses.count(s), len(statuses))
+           for s in ("verified", "reattributed", "flagged", "dropped")},
+        "first_token_p50_ms": _percentile(first_tokens, 50),
+        "first_token_p95_ms": _percentile(first_tokens, 95),
     }

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import gradio as gr
 
+from rag.answer.backends import available
 from rag.filters import Filters
 from rag.index_errors import IndexUnavailable
 from rag.pipeline import Pipeline
@@ -45,7 +46,7 @@ def ask_tab(pipeline: Pipeline, serialized: dict, private: dict) -> gr.Dropdown:
     source picker, whose choices follow the index."""
 
     def respond(question: str, messages: list, asked: list[str], sections: list[str],
-                since: str, until: str, sources: list[str]) -> Iterator[tuple]:
+                since: str, until: str, sources: list[str], backend: str) -> Iterator[tuple]:
         """Stream one answer into the chat and its sources into the panel. `asked` holds
         the earlier user questions, `sections` the sources panel's sections, newest first."""
         question = question.strip()
@@ -72,7 +73,8 @@ def ask_tab(pipeline: Pipeline, serialized: dict, private: dict) -> gr.Dropdown:
         yield "", messages, asked, sections, sources_panel(sections)
         try:
             index_empty = pipeline.count() == 0
-            for answer in pipeline.stream(question, history=asked, filters=filters):
+            for answer in pipeline.stream(question, history=asked, filters=filters,
+                                          backend=backend):
                 messages[-1] = {"role": "assistant",
                                 "content": render_answer(answer, turn, index_empty, filters.describe())}
                 shown = [render_sources(answer, turn), *sections]
@@ -98,7 +100,14 @@ def ask_tab(pipeline: Pipeline, serialized: dict, private: dict) -> gr.Dropdown:
             question_box = gr.Textbox(
                 elem_id="question", show_label=False, submit_btn="Ask", autofocus=True,
                 placeholder="Ask a question, e.g. Who backs Africa Corps?")
-            clear = gr.Button("New conversation", size="sm", variant="secondary")
+            with gr.Row():
+                clear = gr.Button("New conversation", size="sm", variant="secondary")
+                # Only the backends that can run here; hidden when there is no choice.
+                choices = list(dict.fromkeys([pipeline.settings.answer_backend,
+                                              *available(pipeline.settings)]))
+                backend = gr.Radio(choices, value=pipeline.settings.answer_backend,
+                                   label="Answer with", elem_id="backend",
+                                   visible=len(choices) > 1)
             with gr.Accordion("Filter by date and source", open=False, elem_id="filters"):
                 with gr.Row():
                     since = gr.Textbox(label="Published from", placeholder="YYYY-MM-DD",
@@ -113,7 +122,8 @@ def ask_tab(pipeline: Pipeline, serialized: dict, private: dict) -> gr.Dropdown:
     asked = gr.State([])
     sections = gr.State([])
 
-    chat_io = {"fn": respond, "inputs": [question_box, chatbot, asked, sections, since, until, picker],
+    chat_io = {"fn": respond,
+               "inputs": [question_box, chatbot, asked, sections, since, until, picker, backend],
                "outputs": [question_box, chatbot, asked, sections, sources],
                "show_progress": "hidden", **serialized}
     question_box.submit(**chat_io)

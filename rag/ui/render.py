@@ -7,11 +7,15 @@ and [n] links to them), and the Chatbot sanitises it once more in the browser.
 
 import html
 import re
+from collections import Counter
 
 from rag.answer import Answer
 from rag.answer.base import Citation
 from rag.formats.fields import provenance
-from rag.prompts import NO_INDEX
+from rag.prompts import NO_INDEX, UNVERIFIED_MARK
+
+STATUS_LABELS = {"verified": "verified", "reattributed": "re-attributed", "flagged": "flagged",
+                 "dropped": "dropped"}
 
 _MARKER = re.compile(r"\[(\d+)\]")
 
@@ -43,7 +47,18 @@ def _linked_answer(answer: Answer, turn: int) -> str:
         return (f'<a class="rag-cite" href="#{source_id(turn, citation.n)}" '
                 f'title="{html.escape(citation.title)}">[{citation.n}]</a>')
 
-    return _MARKER.sub(link, html.escape(answer.answer))
+    linked = _MARKER.sub(link, html.escape(answer.answer))
+    return linked.replace(UNVERIFIED_MARK, f'<span class="rag-flag">{UNVERIFIED_MARK}</span>')
+
+
+def checked_summary(answer: Answer) -> str:
+    """What the verifier did with a generated answer's sentences, e.g. "written by the
+    local model; 2 verified, 1 re-attributed, 1 dropped"; empty for a quoted answer."""
+    if answer.backend == "extractive" or not answer.sentences or answer.notice:
+        return ""
+    counts = Counter(s["status"] for s in answer.sentences)
+    done = [f"{counts[k]} {label}" for k, label in STATUS_LABELS.items() if counts[k]]
+    return f"written by the {answer.backend} model; sentences checked against their sources: {', '.join(done)}"
 
 
 def _dated(citation: Citation) -> list[str]:
@@ -78,6 +93,8 @@ def render_answer(answer: Answer, turn: int, index_empty: bool = False, filtered
     if answer.searched_for and answer.searched_for != answer.question:
         parts.append('<p class="rag-searched">searched for: '
                      f"“{html.escape(answer.searched_for)}”</p>")
+    if answer.notice:
+        parts.append(f'<p class="rag-notice">{html.escape(answer.notice)}</p>')
     if answer.abstained:
         hint = (f"{NO_INDEX} Or add documents in the Corpus tab." if index_empty else
                 "No passage in the corpus answers this well enough, so nothing is cited. "
@@ -86,7 +103,14 @@ def render_answer(answer: Answer, turn: int, index_empty: bool = False, filtered
                      f'<p class="rag-text">{html.escape(answer.answer)}</p>'
                      f'<p class="rag-hint">{html.escape(hint)}</p>')
     else:
+        if answer.draft or (not answer.done and answer.backend != "extractive"):
+            parts.append('<p class="rag-hint">Quoted from the sources:</p>')
         parts.append(f'<p class="rag-text">{_linked_answer(answer, turn)}</p>')
+    if not answer.done and answer.backend != "extractive":
+        parts.append(f'<p class="rag-draft">The {html.escape(answer.backend)} model is writing'
+                     f' an answer…<br>{html.escape(answer.draft)}</p>')
+    if summary := checked_summary(answer):
+        parts.append(f'<p class="rag-checked">{html.escape(summary)}</p>')
     parts.append("</div>")
     return "".join(parts)
 
@@ -124,7 +148,12 @@ def answer_text(answer: Answer) -> str:
     lines = []
     if answer.searched_for and answer.searched_for != answer.question:
         lines.append(f"(searched for: {answer.searched_for})")
+    if answer.notice:
+        lines.append(f"({answer.notice})")
     lines.append(answer.answer)
+    if summary := checked_summary(answer):
+        lines.append(f"({summary})")
+        lines += [_sentence_line(s) for s in answer.sentences]
     if answer.citations:
         lines += ["", "Sources:"]
     for c in answer.citations:
@@ -132,3 +161,8 @@ def answer_text(answer: Answer) -> str:
         lines.append(f"[{c.n}] {c.title} ({', '.join(_dated(c))})\n    “{cited}”")
     return "\n".join(lines)
 
+
+
+def _sentence_line(sentence: dict) -> str:
+    cited = f" by [{sentence['cited']}]" if sentence["cited"] else ""
+    return f"  - {STATUS_LABELS[sentence['status']]}{cited}: {sentence['text']}"

@@ -30,6 +30,11 @@ a.rag-cite:hover { text-decoration: underline; }
 .rag-source-meta { font-size: .8em; opacity: .75; }
 .rag-passage { white-space: pre-wrap; font-size: .9em; margin-top: .3em; line-height: 1.45; }
 .rag-passage mark { background: #fde68a; color: #1f2937; padding: 0 .1em; border-radius: 2px; }
+.rag-notice { font-size: .85em; color: var(--error-text-color, #b91c1c); }
+.rag-draft { font-size: .9em; opacity: .8; font-style: italic; border-left: 3px solid
+             var(--border-color-primary); padding-left: .6em; white-space: pre-wrap; }
+.rag-checked { font-size: .8em; opacity: .7; }
+.rag-flag { font-size: .8em; color: var(--error-text-color, #b91c1c); }
 .rag-status .rag-error, .rag-answer .rag-error { color: var(--error-text-color, #b91c1c); }
 """
 

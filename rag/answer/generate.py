@@ -1,0 +1,156 @@
+"""What the LLM backends share: prompt the model with the best passages, stream its
+answer under the quoted evidence, then keep only what the passages support.
+
+The quoted (extractive) answer is shown at once; the model's answer streams as a draft
+under it, and the final answer is the model's, checked sentence by sentence by
+`rag.verify`. When the model fails (timeout, refused connection, HTTP error) or none of
+its sentences holds up, the final answer is the quoted one, with a one-line notice.
+"""
+
+import re
+import time
+from collections.abc import Iterator
+
+import numpy as np
+from llama_index.core.base.llms.types import ChatMessage, MessageRole
+from llama_index.core.llms import LLM
+from llama_index.core.schema import NodeWithScore
+
+from rag.answer.base import Answer, Citation, final
+from rag.answer.extractive import ExtractiveAnswerer, _citation
+from rag.chunk import sentence_spans
+from rag.lexical import terms
+from rag.prompts import (ANSWER_SYSTEM, LLM_FAILED, NOT_FOUND_PATTERNS, UNVERIFIED,
+                         UNVERIFIED_MARK, answer_prompt)
+from rag.settings import Settings
+from rag.verify import Verdict, Verifier, repair_markers
+
+_NOT_FOUND = re.compile("|".join(NOT_FOUND_PATTERNS), re.IGNORECASE)
+_CONTEXT_SENTENCES = 1  # sentences kept on each side of a passage's best one
+
+
+class LLMUnavailable(Exception):
+    """The model could not answer; the message is one line for the user."""
+
+
+def chat_messages(system: str, user: str) -> list[ChatMessage]:
+    return [ChatMessage(role=MessageRole.SYSTEM, content=system),
+            ChatMessage(role=MessageRole.USER, content=user)]
+
+
+def failure_reason(error: Exception) -> str:
+    """One line for any error an LLM client raises: its type and first line."""
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return f"{type(error).__name__}: {text}"[:200] if text else type(error).__name__
+
+
+class GeneratingAnswerer:
+    def __init__(self, llm: LLM, evidence: ExtractiveAnswerer, settings: Settings, backend: str):
+        self.llm, self.evidence, self.settings, self.backend = llm, evidence, settings, backend
+        embed = evidence.embed_model
+        self.verifier = Verifier(lambda texts: np.array(embed.get_text_embedding_batch(texts)))
+
+    def stream(self, question: str, passages: list[NodeWithScore]) -> Iterator[Answer]:
+        started = time.perf_counter()
+        quoted = final(self.evidence.stream(question, passages))
+        quoted.backend, quoted.done = self.backend, False
+        yield quoted
+        given = passages[: self.settings.llm_passages]
+        sources = self.trimmed(question, given)
+        messages = chat_messages(ANSWER_SYSTEM, answer_prompt(question, sources))
+        text, first_token_ms = "", None
+        try:
+            for chunk in self.llm.stream_chat(messages):
+                if first_token_ms is None:
+                    first_token_ms = round((time.perf_counter() - started) * 1000, 1)
+                text += chunk.delta or ""
+                yield self._partial(quoted, repair_markers(text, len(given)))
+        except Exception as error:  # any client error: the user gets the quoted answer
+            yield self._fallback(quoted, LLM_FAILED.format(reason=failure_reason(error)), first_token_ms)
+            return
+        answer = self.checked(question, text, given, quoted)
+        answer.first_token_ms = first_token_ms
+        yield answer
+
+    def trimmed(self, question: str, passages: list[NodeWithScore]) -> list[str]:
+        """Each passage cut to its best sentence and its neighbours: a shorter prompt is
+        most of the speed of a CPU model, and the answer sits around the best match."""
+        best: dict[str, int] = {}
+        for candidate in self.evidence.score(question, passages):
+            best.setdefault(candidate.passage.node.node_id, candidate.start)
+        sources = []
+        for passage in passages:
+            text = passage.node.get_content()
+            spans = sentence_spans(text)
+            start = best.get(passage.node.node_id)
+            if start is None or not spans:
+                sources.append(" ".join(text.split()))
+                continue
+            i = next(i for i, (s, e) in enumerate(spans) if s <= start < e or s >= start)
+            kept = spans[max(0, i - _CONTEXT_SENTENCES): i + _CONTEXT_SENTENCES + 1]
+            sources.append(" ".join(text[kept[0][0]: kept[-1][1]].split()))
+        return sources
+
+    def checked(self, question: str, text: str, given: list[NodeWithScore], quoted: Answer) -> Answer:
+        """The model's answer as shown: verified sentences with their [n], or an abstention
+        or the quoted answer when nothing of it holds up."""
+        if _NOT_FOUND.search(text) or not text.strip():
+            return self._abstention(question)
+        verdict = self.verifier.check(text, [p.node.get_content() for p in given], question,
+                                      self.settings.unsupported)
+        if verdict.abstained or _restates(question, verdict):
+            return self._abstention(question)
+        if not verdict.supported:
+            # Nothing to replace when the quoted answer is itself the abstention.
+            return self._fallback(quoted, "" if quoted.abstained else UNVERIFIED, None, verdict)
+        return self._compose(question, verdict, given)
+
+    def _compose(self, question: str, verdict: Verdict, given: list[NodeWithScore]) -> Answer:
+        citations: dict[int, Citation] = {}  # by the passage's number in the prompt
+        parts, sentences = [], []
+        for sentence in verdict.sentences:
+            row = {"text": sentence.text, "status": sentence.status, "cited": None,
+                   "overlap": round(sentence.overlap, 3), "cosine": round(sentence.cosine, 3)}
+            sentences.append(row)
+            if sentence.status == "dropped":
+                continue
+            if sentence.passage is None:
+                parts.append(f"{sentence.text} {UNVERIFIED_MARK}")
+                continue
+            citation = citations.get(sentence.passage)
+            if citation is None:
+                citation = citations[sentence.passage] = _citation(len(citations) + 1,
+                                                                  given[sentence.passage - 1])
+            if sentence.span and sentence.span not in citation.highlights:
+                citation.highlights.append(sentence.span)
+            row["cited"] = citation.n
+            parts.append(f"{sentence.text} [{citation.n}]")
+        for citation in citations.values():
+            citation.highlights.sort()
+        return Answer(question=question, answer=" ".join(parts), abstained=False,
+                      citations=list(citations.values()), backend=self.backend, sentences=sentences)
+
+    def _abstention(self, question: str) -> Answer:
+        answer = Answer.abstention(question)
+        answer.backend = self.backend
+        return answer
+
+    def _partial(self, quoted: Answer, draft: str) -> Answer:
+        return Answer(question=quoted.question, answer=quoted.answer, abstained=quoted.abstained,
+                      citations=quoted.citations, backend=self.backend, draft=draft, done=False)
+
+    def _fallback(self, quoted: Answer, notice: str, first_token_ms: float | None,
+                  verdict: Verdict | None = None) -> Answer:
+        sentences = [{"text": s.text, "status": s.status, "cited": None,
+                      "overlap": round(s.overlap, 3), "cosine": round(s.cosine, 3)}
+                     for s in (verdict.sentences if verdict else [])]
+        return Answer(question=quoted.question, answer=quoted.answer, abstained=quoted.abstained,
+                      citations=quoted.citations, backend=self.backend, sentences=sentences,
+                      notice=notice, first_token_ms=first_token_ms)
+
+
+def _restates(question: str, verdict: Verdict) -> bool:
+    """An answer that only repeats the question's own words says nothing."""
+    asked = set(terms(question))
+    said = {t for s in verdict.shown for t in terms(s.text)}
+    return bool(said) and said <= asked

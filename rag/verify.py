@@ -1,0 +1,187 @@
+"""Check a generated answer against the passages it was written from.
+
+A model's answer is split into sentences. Each `[n]` marker must name a passage the
+model was given: `[Source 1]`, `【1】`, `(1)` and `[1, 2]` are repaired to `[1]`, numbers
+out of range are dropped. Each sentence is then checked against the passages:
+
+- every number and every name in it must appear in the passage (a model that writes
+  "2021" where the source says "2012" fails here, whatever else matches);
+- its content terms must overlap the passage's, and its meaning must be close to one
+  of the passage's sentences (embedding cosine).
+
+A sentence the cited passage supports is *verified*. One with no marker, or whose
+marker names a passage that does not support it while another given passage does, is
+*reattributed* to the passage that supports it best. One no passage supports is
+*flagged* (kept, shown as unverified) or *dropped*, by `RAG_UNSUPPORTED`.
+"""
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from rag.chunk import sentence_spans
+from rag.lexical import terms
+
+Status = Literal["verified", "reattributed", "flagged", "dropped"]
+
+# Marker spellings small models use, all turned into "[n]" (or "[n][m]").
+_MARKER_FORMS = [
+    re.compile(r"\[\s*(?:sources?|src|passages?|documents?|doc|ref)\.?\s*(\d+(?:\s*(?:,|and|&)\s*\d+)*)\s*\]", re.I),
+    re.compile(r"[【〔]\s*(\d+(?:\s*,\s*\d+)*)\s*[】〕]"),
+    re.compile(r"\[\^?\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]"),
+    re.compile(r"\((?:sources?\s*)?(\d{1,2}(?:\s*,\s*\d{1,2})*)\)", re.I),
+    re.compile(r"\(\s*(?:sources?|passages?)\s*(\d+(?:\s*(?:,|and|&)\s*\d+)*)\s*\)", re.I),
+]
+_MARKER = re.compile(r"\[(\d+)\]")
+# Markers after the full stop ("Done. [1]") belong to the sentence before it.
+_MARKERS_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\d+\])+)")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# A capitalised word not at the start of a sentence: a name, a month, a place.
+_NAME = re.compile(r"(?<=[\w,;:)’'\"] )([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)")
+_NAME_STOPWORDS = {"I", "The", "A", "An", "It", "This", "That", "These", "Those", "He", "She",
+                   "They", "We", "In", "On", "At", "Of", "And", "But", "Or", "However", "Source",
+                   "Sources", "Passage", "According"}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When a passage supports a sentence (tuned on the seed evals and squad2 dev)."""
+
+    overlap: float = 0.5  # share of the sentence's content terms found in the passage
+    cosine: float = 0.5  # best cosine between the sentence and one passage sentence
+    short_terms: int = 3  # a sentence with fewer content terms must match all of them
+
+
+THRESHOLDS = Thresholds()
+
+
+@dataclass
+class Support:
+    passage: int  # 1-based number of the passage as given to the model
+    entities_ok: bool
+    overlap: float
+    cosine: float
+    span: tuple[int, int]  # the passage sentence closest to the claim
+    supported: bool = False
+
+
+@dataclass
+class CheckedSentence:
+    text: str  # without markers
+    cited: list[int]  # passages the model cited (valid numbers only)
+    status: Status
+    passage: int | None  # the passage that supports it (None when flagged or dropped)
+    span: tuple[int, int] | None = None  # within that passage's text
+    overlap: float = 0.0
+    cosine: float = 0.0
+
+
+@dataclass
+class Verdict:
+    sentences: list[CheckedSentence] = field(default_factory=list)
+    abstained: bool = False
+
+    @property
+    def shown(self) -> list[CheckedSentence]:
+        return [s for s in self.sentences if s.status != "dropped"]
+
+    @property
+    def supported(self) -> list[CheckedSentence]:
+        return [s for s in self.sentences if s.passage is not None]
+
+
+def repair_markers(text: str, n_passages: int) -> str:
+    """Every citation spelled as "[n]", each n a given passage; others removed."""
+    def canonical(match: re.Match) -> str:
+        numbers = [int(n) for n in re.findall(r"\d+", match.group(1))]
+        return "".join(f"[{n}]" for n in dict.fromkeys(numbers))
+
+    for form in _MARKER_FORMS:
+        text = form.sub(canonical, text)
+    text = _MARKER.sub(lambda m: m.group(0) if 1 <= int(m.group(1)) <= n_passages else "", text)
+    return re.sub(r"[ \t]+([.,;:!?])", r"\1", text)
+
+
+def split_claims(text: str) -> list[tuple[str, list[int]]]:
+    """(sentence without markers, its marker numbers), in order."""
+    text = _MARKERS_AFTER_STOP.sub(lambda m: f"{m.group(2)}{m.group(1)}", text)
+    claims = []
+    for start, end in sentence_spans(text):
+        sentence = text[start:end]
+        cited = [int(n) for n in _MARKER.findall(sentence)]
+        clean = " ".join(_MARKER.sub("", sentence).split())
+        clean = re.sub(r"\s+([.,;:!?])", r"\1", clean)
+        if re.search(r"\w", clean):
+            claims.append((clean, list(dict.fromkeys(cited))))
+    return claims
+
+
+def key_tokens(sentence: str) -> set[str]:
+    """Numbers and names: what must appear in a passage for it to support the sentence."""
+    numbers = {n.replace(",", "").rstrip(".") for n in _NUMBER.findall(sentence)}
+    names = {name for name in _NAME.findall(sentence) if name not in _NAME_STOPWORDS}
+    words = {w for name in names for w in name.split() if w not in _NAME_STOPWORDS}
+    return numbers | {w.lower().strip("’'") for w in words}
+
+
+def _present(token: str, passage: str) -> bool:
+    if token[0].isdigit():
+        return token in passage.replace(",", "")
+    return re.search(rf"\b{re.escape(token)}", passage, re.I) is not None
+
+
+class Verifier:
+    def __init__(self, embed: Callable[[list[str]], np.ndarray], thresholds: Thresholds = THRESHOLDS):
+        self.embed, self.thresholds = embed, thresholds
+
+    def check(self, text: str, passages: Sequence[str], question: str = "",
+              unsupported: Literal["drop", "flag"] = "drop") -> Verdict:
+        claims = split_claims(repair_markers(text, len(passages)))
+        if not claims:
+            return Verdict(abstained=True)
+        spans = [[(s, e) for s, e in sentence_spans(p)] or [(0, len(p))] for p in passages]
+        flat = [p[s:e] for p, ps in zip(passages, spans) for s, e in ps]
+        vectors = self.embed([c for c, _ in claims] + [f"{question} {c}" for c, _ in claims] + flat)
+        n = len(claims)
+        claim_vectors, context_vectors, sentence_vectors = vectors[:n], vectors[n:2 * n], vectors[2 * n:]
+        passage_terms = [set(terms(p)) for p in passages]
+        verdict = Verdict()
+        for i, (claim, cited) in enumerate(claims):
+            own = [t for t in dict.fromkeys(terms(claim))]
+            short = len(own) < self.thresholds.short_terms
+            # A short answer ("Since 2012.") means little alone: judge it with its question.
+            vector = context_vectors[i] if short else claim_vectors[i]
+            supports, offset = [], 0
+            for number, (passage, ps) in enumerate(zip(passages, spans), start=1):
+                cosines = sentence_vectors[offset:offset + len(ps)] @ vector
+                offset += len(ps)
+                best = int(np.argmax(cosines))
+                overlap = sum(t in passage_terms[number - 1] for t in own) / len(own) if own else 1.0
+                support = Support(number, all(_present(t, passage) for t in key_tokens(claim)),
+                                  overlap, float(cosines[best]), ps[best])
+                support.supported = support.entities_ok and (
+                    overlap >= (1.0 if short else self.thresholds.overlap)
+                    and support.cosine >= self.thresholds.cosine)
+                supports.append(support)
+            verdict.sentences.append(self._judge(claim, cited, supports, unsupported))
+        return verdict
+
+    def _judge(self, claim: str, cited: list[int], supports: list[Support],
+               unsupported: Literal["drop", "flag"]) -> CheckedSentence:
+        def strength(s: Support) -> float:
+            return s.overlap + s.cosine
+
+        backing = [s for s in supports if s.supported]
+        from_cited = [s for s in backing if s.passage in cited]
+        if from_cited:
+            best, status = max(from_cited, key=strength), "verified"
+        elif backing:
+            best, status = max(backing, key=strength), "reattributed"
+        else:
+            closest = max(supports, key=strength)
+            return CheckedSentence(claim, cited, "flagged" if unsupported == "flag" else "dropped",
+                                   None, None, closest.overlap, closest.cosine)
+        return CheckedSentence(claim, cited, status, best.passage, best.span, best.overlap, best.cosine)
