@@ -6,18 +6,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.conftest import ChromaServer
-from tests.test_ui_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, ask, last_answer, open_tab, upload
+from tests.test_ui_browser import (CHROMIUM, CHROMIUM_ARGS, SHOTS, ask, last_answer, open_tab, pytestmark,  # noqa: F401
+                                   upload)
 from tests.ui_helpers import running_app, temp_settings
-
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)"),
-]
 
 OLD = "Harbour news\nThe harbour of Zorblat reopened on Monday after the long storm.\n"
 NEW = "Harbour news\nThe harbour of Zorblat closed on Friday because of a dockers' strike.\n"
