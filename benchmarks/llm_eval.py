@@ -8,7 +8,7 @@ same prompt gives the same text, and `tune` replays the stored generations throu
 verifier under a grid of thresholds without running the model again. Timing figures
 (first token, full answer) come only from answers whose generations were not replayed.
 
-    python -m benchmarks.llm_eval run CASES.jsonl --index I --backend local --out DIR [--sample N]
+    python -m benchmarks.llm_eval run CASES.jsonl --index I --backend local --out DIR
     python -m benchmarks.llm_eval summary DIR CASES.jsonl
     python -m benchmarks.llm_eval tune CASES.jsonl:INDEX:DIR ... --backend local
 """
@@ -16,7 +16,6 @@ verifier under a grid of thresholds without running the model again. Timing figu
 import argparse
 import hashlib
 import json
-import random
 import sqlite3
 import sys
 import time
@@ -100,20 +99,13 @@ def pipeline_for(index: str, backend: str, cache: Path) -> tuple[Pipeline, Store
     return pipeline, answerer.llm
 
 
-def sample(cases: list[Case], n: int | None, seed: int = 7) -> list[Case]:
-    """A fixed random sample, so every backend and rerun sees the same cases."""
-    if not n or n >= len(cases):
-        return cases
-    return sorted(random.Random(seed).sample(cases, n), key=cases.index)
-
-
 def read_results(out: Path) -> list[dict]:
     path = out / "results.jsonl"
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
 def cmd_run(args: argparse.Namespace) -> None:
-    cases = sample(load_cases([Path(f) for f in args.files]), args.sample)
+    cases = load_cases([Path(f) for f in args.files])
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     done = {row["id"] for row in read_results(out)}
@@ -135,7 +127,9 @@ def cmd_run(args: argparse.Namespace) -> None:
 
 
 def figures(cases: list[Case], rows: list[dict]) -> dict:
-    """Quality over every row; timing only over rows whose generation ran live."""
+    """Quality over the rows of these cases; timing only over rows whose generation ran live."""
+    ids = {case.id for case in cases}
+    rows = [row for row in rows if row["id"] in ids]
     results = [CaseResult(**{k: v for k, v in row.items() if k != "replayed"}) for row in rows]
     summary = summarize(cases, results)
     live = [row for row in rows if not row.get("replayed")]
@@ -201,7 +195,6 @@ def main() -> None:
     p.add_argument("--index", required=True)
     p.add_argument("--backend", default="local")
     p.add_argument("--out", required=True)
-    p.add_argument("--sample", type=int, help="a fixed random sample of this many cases")
     p.add_argument("--minutes", type=float, default=9.0, help="stop starting cases after this")
     p.set_defaults(run=cmd_run)
     p = sub.add_parser("summary")
