@@ -77,3 +77,14 @@ def test_an_answer_mixing_good_and_invented_sentences(verifier: Verifier) -> Non
             "Its fighters were paid 5,000 dollars a month by Moscow [1].")
     statuses = [s.status for s in verifier.check(text, PASSAGES).sentences]
     assert statuses == ["verified", "dropped"]
+
+
+def test_an_answer_without_the_asked_kind_says_nothing(verifier: Verifier) -> None:
+    from rag.answer.generate import _gives_asked_kind
+
+    question = "Which group did Wagner work with against jihadists?"
+    empty = verifier.check("The group worked with them against jihadist groups [1].", PASSAGES, question)
+    named = verifier.check("Wagner worked with the Malian army [1].", PASSAGES, question)
+    assert not _gives_asked_kind(question, empty)
+    assert _gives_asked_kind(question, named)
+    assert _gives_asked_kind("Why did Wagner leave?", empty)  # no kind asked: nothing to miss

@@ -18,6 +18,7 @@ from llama_index.core.schema import NodeWithScore
 
 from rag.answer.base import Answer, Citation, final
 from rag.answer.extractive import ExtractiveAnswerer, _citation
+from rag.answer.question import asked_type, has_type
 from rag.chunk import sentence_spans
 from rag.lexical import terms
 from rag.prompts import (ANSWER_SYSTEM, LLM_FAILED, NOT_FOUND_PATTERNS, UNVERIFIED,
@@ -103,6 +104,9 @@ class GeneratingAnswerer:
         if not verdict.supported:
             # Nothing to replace when the quoted answer is itself the abstention.
             return self._fallback(quoted, "" if quoted.abstained else UNVERIFIED, None, verdict)
+        if not _gives_asked_kind(question, verdict):
+            # "Which organisation ...?" answered without naming one says nothing; the quotes may.
+            return self._fallback(quoted, "", None, verdict)
         return self._compose(question, verdict, given)
 
     def _compose(self, question: str, verdict: Verdict, given: list[NodeWithScore]) -> Answer:
@@ -147,6 +151,13 @@ class GeneratingAnswerer:
         return Answer(question=quoted.question, answer=quoted.answer, abstained=quoted.abstained,
                       citations=quoted.citations, backend=self.backend, sentences=sentences,
                       notice=notice, first_token_ms=first_token_ms)
+
+
+def _gives_asked_kind(question: str, verdict: Verdict) -> bool:
+    """A question asking for a date, number or name needs one the question did not give."""
+    kind = asked_type(question)
+    asked = set(terms(question))
+    return kind is None or any(has_type(s.text, kind, asked) for s in verdict.shown)
 
 
 def _restates(question: str, verdict: Verdict) -> bool:
