@@ -41,6 +41,9 @@ _MARKERS_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\d+\])+)")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # A capitalised word not at the start of a sentence: a name, a month, a place.
 _NAME = re.compile(r"(?<=[\w,;:)’'\"] )([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)")
+# Counts written as words: "three years" needs a passage that says three (or 3).
+_NUMBER_WORDS = {w: str(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve".split()) if i >= 2}
 _NAME_STOPWORDS = {"I", "The", "A", "An", "It", "This", "That", "These", "Those", "He", "She",
                    "They", "We", "In", "On", "At", "Of", "And", "But", "Or", "However", "Source",
                    "Sources", "Passage", "According"}
@@ -122,12 +125,15 @@ def split_claims(text: str) -> list[tuple[str, list[int]]]:
 def key_tokens(sentence: str) -> set[str]:
     """Numbers and names: what must appear in a passage for it to support the sentence."""
     numbers = {n.replace(",", "").rstrip(".") for n in _NUMBER.findall(sentence)}
+    numbers |= {w for w in re.findall(r"[a-z]+", sentence.lower()) if w in _NUMBER_WORDS}
     names = {name for name in _NAME.findall(sentence) if name not in _NAME_STOPWORDS}
     words = {w for name in names for w in name.split() if w not in _NAME_STOPWORDS}
     return numbers | {w.lower().strip("’'") for w in words}
 
 
 def _present(token: str, passage: str) -> bool:
+    if token in _NUMBER_WORDS:
+        return re.search(rf"\b({token}|{_NUMBER_WORDS[token]})\b", passage, re.I) is not None
     if token[0].isdigit():
         return token in passage.replace(",", "")
     return re.search(rf"\b{re.escape(token)}", passage, re.I) is not None

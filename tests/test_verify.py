@@ -88,3 +88,12 @@ def test_an_answer_without_the_asked_kind_says_nothing(verifier: Verifier) -> No
     assert not _gives_asked_kind(question, empty)
     assert _gives_asked_kind(question, named)
     assert _gives_asked_kind("Why did Wagner leave?", empty)  # no kind asked: nothing to miss
+
+
+def test_counts_written_as_words_must_be_in_the_passage(verifier: Verifier) -> None:
+    assert "nine" in key_tokens("France stayed for nine years.")
+    question = "How long did France stay in Mali?"
+    right = verifier.check("France stayed in Mali for nine years [3].", PASSAGES, question)
+    wrong = verifier.check("France stayed in Mali for seven years [3].", PASSAGES, question)
+    assert right.sentences[0].status == "verified"
+    assert wrong.sentences[0].status == "dropped"
