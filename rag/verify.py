@@ -108,9 +108,14 @@ def repair_markers(text: str, n_passages: int) -> str:
     return re.sub(r"[ \t]+([.,;:!?])", r"\1", text)
 
 
+def move_markers(text: str) -> str:
+    """Markers written after a full stop moved before it, into their sentence."""
+    return _MARKERS_AFTER_STOP.sub(lambda m: f"{m.group(2)}{m.group(1)}", text)
+
+
 def split_claims(text: str) -> list[tuple[str, list[int]]]:
     """(sentence without markers, its marker numbers), in order."""
-    text = _MARKERS_AFTER_STOP.sub(lambda m: f"{m.group(2)}{m.group(1)}", text)
+    text = move_markers(text)
     claims = []
     for start, end in sentence_spans(text):
         sentence = text[start:end]
@@ -148,46 +153,67 @@ class Verifier:
         claims = split_claims(repair_markers(text, len(passages)))
         if not claims:
             return Verdict(abstained=True)
-        spans = [[(s, e) for s, e in sentence_spans(p)] or [(0, len(p))] for p in passages]
-        flat = [p[s:e] for p, ps in zip(passages, spans) for s, e in ps]
-        vectors = self.embed([c for c, _ in claims] + [f"{question} {c}" for c, _ in claims] + flat)
-        n = len(claims)
-        claim_vectors, context_vectors, sentence_vectors = vectors[:n], vectors[n:2 * n], vectors[2 * n:]
-        passage_terms = [set(terms(p)) for p in passages]
-        verdict = Verdict()
-        for i, (claim, cited) in enumerate(claims):
-            own = [t for t in dict.fromkeys(terms(claim))]
-            short = len(own) < self.thresholds.short_terms
-            # A short answer ("Since 2012.") means little alone: judge it with its question.
-            vector = context_vectors[i] if short else claim_vectors[i]
-            supports, offset = [], 0
-            for number, (passage, ps) in enumerate(zip(passages, spans), start=1):
-                cosines = sentence_vectors[offset:offset + len(ps)] @ vector
-                offset += len(ps)
-                best = int(np.argmax(cosines))
-                overlap = sum(t in passage_terms[number - 1] for t in own) / len(own) if own else 1.0
-                support = Support(number, all(_present(t, passage) for t in key_tokens(claim)),
-                                  overlap, float(cosines[best]), ps[best])
-                support.supported = support.entities_ok and (
-                    overlap >= (1.0 if short else self.thresholds.overlap)
-                    and support.cosine >= self.thresholds.cosine)
-                supports.append(support)
-            verdict.sentences.append(self._judge(claim, cited, supports, unsupported))
-        return verdict
+        return Verdict(self.against(passages, question).judge(claims, unsupported))
 
-    def _judge(self, claim: str, cited: list[int], supports: list[Support],
-               unsupported: Literal["drop", "flag"]) -> CheckedSentence:
-        def strength(s: Support) -> float:
-            return s.overlap + s.cosine
+    def against(self, passages: Sequence[str], question: str = "") -> "Grounds":
+        """The passages prepared once (sentences embedded), to judge claims as they come."""
+        return Grounds(self, passages, question)
 
-        backing = [s for s in supports if s.supported]
-        from_cited = [s for s in backing if s.passage in cited]
-        if from_cited:
-            best, status = max(from_cited, key=strength), "verified"
-        elif backing:
-            best, status = max(backing, key=strength), "reattributed"
-        else:
-            closest = max(supports, key=strength)
-            return CheckedSentence(claim, cited, "flagged" if unsupported == "flag" else "dropped",
-                                   None, None, closest.overlap, closest.cosine)
-        return CheckedSentence(claim, cited, status, best.passage, best.span, best.overlap, best.cosine)
+
+class Grounds:
+    """Given passages, embedded sentence by sentence, against which claims are judged."""
+
+    def __init__(self, verifier: Verifier, passages: Sequence[str], question: str) -> None:
+        self.verifier, self.passages, self.question = verifier, passages, question
+        self.thresholds = verifier.thresholds
+        self.spans = [[(s, e) for s, e in sentence_spans(p)] or [(0, len(p))] for p in passages]
+        flat = [p[s:e] for p, ps in zip(passages, self.spans) for s, e in ps]
+        self.sentence_vectors = verifier.embed(flat)
+        self.passage_terms = [set(terms(p)) for p in passages]
+
+    def judge(self, claims: Sequence[tuple[str, list[int]]],
+              unsupported: Literal["drop", "flag"] = "drop") -> list[CheckedSentence]:
+        """Each claim (sentence without markers, the passages it cites) judged on its own."""
+        if not claims:
+            return []
+        owns = [list(dict.fromkeys(terms(claim))) for claim, _ in claims]
+        shorts = [len(own) < self.thresholds.short_terms for own in owns]
+        # A short answer ("Since 2012.") means little alone: judge it with its question.
+        vectors = self.verifier.embed([f"{self.question} {claim}" if short else claim
+                                       for (claim, _), short in zip(claims, shorts)])
+        return [_judge(claim, cited, self._supports(claim, own, short, vector), unsupported)
+                for (claim, cited), own, short, vector in zip(claims, owns, shorts, vectors)]
+
+    def _supports(self, claim: str, own: list[str], short: bool, vector: np.ndarray) -> list[Support]:
+        """How well each passage supports the claim."""
+        supports, offset = [], 0
+        for number, (passage, ps) in enumerate(zip(self.passages, self.spans), start=1):
+            cosines = self.sentence_vectors[offset:offset + len(ps)] @ vector
+            offset += len(ps)
+            best = int(np.argmax(cosines))
+            overlap = sum(t in self.passage_terms[number - 1] for t in own) / len(own) if own else 1.0
+            support = Support(number, all(_present(t, passage) for t in key_tokens(claim)),
+                              overlap, float(cosines[best]), ps[best])
+            support.supported = support.entities_ok and (
+                overlap >= (1.0 if short else self.thresholds.overlap)
+                and support.cosine >= self.thresholds.cosine)
+            supports.append(support)
+        return supports
+
+
+def _judge(claim: str, cited: list[int], supports: list[Support],
+           unsupported: Literal["drop", "flag"]) -> CheckedSentence:
+    def strength(s: Support) -> float:
+        return s.overlap + s.cosine
+
+    backing = [s for s in supports if s.supported]
+    from_cited = [s for s in backing if s.passage in cited]
+    if from_cited:
+        best, status = max(from_cited, key=strength), "verified"
+    elif backing:
+        best, status = max(backing, key=strength), "reattributed"
+    else:
+        closest = max(supports, key=strength)
+        return CheckedSentence(claim, cited, "flagged" if unsupported == "flag" else "dropped",
+                               None, None, closest.overlap, closest.cosine)
+    return CheckedSentence(claim, cited, status, best.passage, best.span, best.overlap, best.cosine)

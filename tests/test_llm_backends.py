@@ -68,6 +68,23 @@ def assert_checked(answer: Answer, backend: str) -> None:
             assert sentence["cited"] in numbers
 
 
+def assert_partials_checked(steps: list[Answer]) -> None:
+    """While the model writes, the quoted answer stays and under it come only checked
+    sentences citing sources the partial carries; the final answer keeps them as they were."""
+    quoted, partials, last = steps[0], steps[1:-1], steps[-1]
+    for partial in partials:
+        assert partial.answer == quoted.answer and not partial.done
+        assert [(c.n, c.doc_id, c.start) for c in partial.citations[:len(quoted.citations)]] == \
+            [(c.n, c.doc_id, c.start) for c in quoted.citations]
+        numbers = {c.n for c in partial.citations}
+        for row in partial.sentences:
+            assert row["status"] in {"verified", "reattributed", "dropped"}
+            assert (row["cited"] in numbers) == (row["status"] != "dropped")
+        if not (last.abstained or last.notice):
+            streamed = [(r["text"], r["status"]) for r in partial.sentences]
+            assert streamed == [(r["text"], r["status"]) for r in last.sentences][:len(streamed)]
+
+
 def test_openai_backend_against_a_real_server(server: LocalLLM, index: Path) -> None:
     p = pipeline(index, answer_backend="openai", llm_url=f"{server.address}/v1")
     for question in QUESTIONS:
@@ -75,6 +92,7 @@ def test_openai_backend_against_a_real_server(server: LocalLLM, index: Path) -> 
         quoted = steps[0]
         assert not quoted.done and not quoted.draft  # the quoted evidence comes first
         assert any(s.draft for s in steps[1:-1])  # then the model's words as they come
+        assert_partials_checked(steps)
         assert_checked(steps[-1], "openai")
         assert steps[-1].first_token_ms and steps[-1].first_token_ms > 0
 
@@ -82,6 +100,12 @@ def test_openai_backend_against_a_real_server(server: LocalLLM, index: Path) -> 
 def test_local_backend_in_process(index: Path) -> None:
     p = pipeline(index, answer_backend="local", llm_gguf=small_gguf())
     assert_checked(p.ask(QUESTIONS[0]), "local")
+    # A question the small model answers in more than one sentence: the first is checked
+    # and shown while the next is written.
+    steps = list(p.stream("Which Russian force stayed after Wagner left?"))
+    assert_partials_checked(steps)
+    assert any(s.sentences for s in steps[1:-1])
+    assert_checked(steps[-1], "local")
 
 
 def _fallback(p: Pipeline) -> Answer:

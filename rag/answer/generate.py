@@ -1,15 +1,16 @@
 """What the LLM backends share: prompt the model with the best passages, stream its
 answer under the quoted evidence, then keep only what the passages support.
 
-The quoted (extractive) answer is shown at once; the model's answer streams as a draft
-under it, and the final answer is the model's, checked sentence by sentence by
-`rag.verify`. When the model fails (timeout, refused connection, HTTP error) or none of
+The quoted (extractive) answer is shown at once; the model's answer streams under it,
+each sentence checked against the passages as soon as it is complete (`checking`), and
+the final answer is the model's, made of those checked sentences. When the model fails (timeout, refused connection, HTTP error) or none of
 its sentences holds up, the final answer is the quoted one, with a one-line notice.
 """
 
 import re
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 
 import numpy as np
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
@@ -17,6 +18,7 @@ from llama_index.core.llms import LLM
 from llama_index.core.schema import NodeWithScore
 
 from rag.answer.base import Answer, Citation, final
+from rag.answer.checking import Progress, SentenceChecker
 from rag.answer.extractive import ExtractiveAnswerer, _citation
 from rag.answer.question import asked_type, has_type
 from rag.chunk import sentence_spans
@@ -24,7 +26,7 @@ from rag.lexical import terms
 from rag.prompts import (ANSWER_SYSTEM, LLM_FAILED, NOT_FOUND_PATTERNS, UNVERIFIED,
                          UNVERIFIED_MARK, answer_prompt)
 from rag.settings import Settings
-from rag.verify import Verdict, Verifier, repair_markers
+from rag.verify import CheckedSentence, Verdict, Verifier
 
 _NOT_FOUND = re.compile("|".join(NOT_FOUND_PATTERNS), re.IGNORECASE)
 _CONTEXT_SENTENCES = 1  # sentences kept on each side of a passage's best one
@@ -59,17 +61,21 @@ class GeneratingAnswerer:
         given = passages[: self.settings.llm_passages]
         sources = self.trimmed(question, given)
         messages = chat_messages(ANSWER_SYSTEM, answer_prompt(question, sources))
+        checker = SentenceChecker(self.verifier, [p.node.get_content() for p in given], question,
+                                  self.settings.unsupported)
         text, first_token_ms = "", None
         try:
             for chunk in self.llm.stream_chat(messages):
                 if first_token_ms is None:
                     first_token_ms = round((time.perf_counter() - started) * 1000, 1)
                 text += chunk.delta or ""
-                yield self._partial(quoted, repair_markers(text, len(given)))
+                # An answer turning into the sentinel will be the abstention: nothing to check.
+                progress = Progress([], "") if _NOT_FOUND.search(text) else checker.feed(text)
+                yield self._partial(quoted, progress, given)
         except Exception as error:  # any client error: the user gets the quoted answer
             yield self._fallback(quoted, LLM_FAILED.format(reason=failure_reason(error)), first_token_ms)
             return
-        answer = self.checked(question, text, given, quoted)
+        answer = self.checked(question, text, checker, given, quoted)
         answer.first_token_ms = first_token_ms
         yield answer
 
@@ -92,13 +98,13 @@ class GeneratingAnswerer:
             sources.append(" ".join(text[kept[0][0]: kept[-1][1]].split()))
         return sources
 
-    def checked(self, question: str, text: str, given: list[NodeWithScore], quoted: Answer) -> Answer:
+    def checked(self, question: str, text: str, checker: SentenceChecker,
+                given: list[NodeWithScore], quoted: Answer) -> Answer:
         """The model's answer as shown: verified sentences with their [n], or an abstention
         or the quoted answer when nothing of it holds up."""
         if _NOT_FOUND.search(text) or not text.strip():
             return self._abstention(question)
-        verdict = self.verifier.check(text, [p.node.get_content() for p in given], question,
-                                      self.settings.unsupported)
+        verdict = checker.verdict(text)
         if verdict.abstained or _restates(question, verdict):
             return self._abstention(question)
         if not verdict.supported:
@@ -107,47 +113,27 @@ class GeneratingAnswerer:
         if not _gives_asked_kind(question, verdict):
             # "Which organisation ...?" answered without naming one says nothing; the quotes may.
             return self._fallback(quoted, "", None, verdict)
-        return self._compose(question, verdict, given)
-
-    def _compose(self, question: str, verdict: Verdict, given: list[NodeWithScore]) -> Answer:
-        citations: dict[int, Citation] = {}  # by the passage's number in the prompt
-        parts, sentences = [], []
-        for sentence in verdict.sentences:
-            row = {"text": sentence.text, "status": sentence.status, "cited": None,
-                   "overlap": round(sentence.overlap, 3), "cosine": round(sentence.cosine, 3)}
-            sentences.append(row)
-            if sentence.status == "dropped":
-                continue
-            if sentence.passage is None:
-                parts.append(f"{sentence.text} {UNVERIFIED_MARK}")
-                continue
-            citation = citations.get(sentence.passage)
-            if citation is None:
-                citation = citations[sentence.passage] = _citation(len(citations) + 1,
-                                                                  given[sentence.passage - 1])
-            if sentence.span and sentence.span not in citation.highlights:
-                citation.highlights.append(sentence.span)
-            row["cited"] = citation.n
-            parts.append(f"{sentence.text} [{citation.n}]")
-        for citation in citations.values():
-            citation.highlights.sort()
+        parts, sentences, citations = _compose(verdict.sentences, given, [])
         return Answer(question=question, answer=" ".join(parts), abstained=False,
-                      citations=list(citations.values()), backend=self.backend, sentences=sentences)
+                      citations=citations, backend=self.backend, sentences=sentences)
 
     def _abstention(self, question: str) -> Answer:
         answer = Answer.abstention(question)
         answer.backend = self.backend
         return answer
 
-    def _partial(self, quoted: Answer, draft: str) -> Answer:
+    def _partial(self, quoted: Answer, progress: Progress, given: list[NodeWithScore]) -> Answer:
+        """The quoted answer, and under it the model's sentences checked so far, citing
+        sources numbered after the quoted ones (or the same source, when it is one)."""
+        own = [replace(c, highlights=list(c.highlights)) for c in quoted.citations]
+        _, sentences, citations = _compose(progress.checked, given, own)
         return Answer(question=quoted.question, answer=quoted.answer, abstained=quoted.abstained,
-                      citations=quoted.citations, backend=self.backend, draft=draft, done=False)
+                      citations=citations, backend=self.backend, sentences=sentences,
+                      draft=progress.tail, done=False)
 
     def _fallback(self, quoted: Answer, notice: str, first_token_ms: float | None,
                   verdict: Verdict | None = None) -> Answer:
-        sentences = [{"text": s.text, "status": s.status, "cited": None,
-                      "overlap": round(s.overlap, 3), "cosine": round(s.cosine, 3)}
-                     for s in (verdict.sentences if verdict else [])]
+        sentences = [_row(s) for s in (verdict.sentences if verdict else [])]
         return Answer(question=quoted.question, answer=quoted.answer, abstained=quoted.abstained,
                       citations=quoted.citations, backend=self.backend, sentences=sentences,
                       notice=notice, first_token_ms=first_token_ms)
@@ -158,6 +144,46 @@ def _gives_asked_kind(question: str, verdict: Verdict) -> bool:
     kind = asked_type(question)
     asked = set(terms(question))
     return kind is None or any(has_type(s.text, kind, asked) for s in verdict.shown)
+
+
+def _compose(checked: list[CheckedSentence], given: list[NodeWithScore],
+             citations: list[Citation]) -> tuple[list[str], list[dict], list[Citation]]:
+    """The shown sentences with their [n], a row per sentence (for --json, the API and
+    the UI), and `citations` extended with the passages they cite."""
+    by_passage: dict[int, Citation] = {}  # by the passage's number in the prompt
+    parts, rows = [], []
+    for sentence in checked:
+        rows.append(row := _row(sentence))
+        if sentence.status == "dropped":
+            continue
+        if sentence.passage is None:
+            parts.append(f"{sentence.text} {UNVERIFIED_MARK}")
+            continue
+        citation = by_passage.get(sentence.passage)
+        if citation is None:
+            citation = by_passage[sentence.passage] = _cited(given[sentence.passage - 1], citations)
+        if sentence.span and sentence.span not in citation.highlights:
+            citation.highlights.append(sentence.span)
+            citation.highlights.sort()
+        row["cited"] = citation.n
+        parts.append(f"{sentence.text} [{citation.n}]")
+    return parts, rows, citations
+
+
+def _row(sentence: CheckedSentence) -> dict:
+    """What --json, the API and the UI say about one sentence; `cited` is set once shown."""
+    return {"text": sentence.text, "status": sentence.status, "cited": None,
+            "overlap": round(sentence.overlap, 3), "cosine": round(sentence.cosine, 3)}
+
+
+def _cited(passage: NodeWithScore, citations: list[Citation]) -> Citation:
+    """The citation of `passage` among `citations`, added as the next number if new."""
+    new = _citation(len(citations) + 1, passage)
+    for citation in citations:
+        if (citation.doc_id, citation.start, citation.text) == (new.doc_id, new.start, new.text):
+            return citation
+    citations.append(new)
+    return new
 
 
 def _restates(question: str, verdict: Verdict) -> bool:

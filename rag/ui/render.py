@@ -16,6 +16,10 @@ from rag.prompts import NO_INDEX, UNVERIFIED_MARK
 
 STATUS_LABELS = {"verified": "verified", "reattributed": "re-attributed", "flagged": "flagged",
                  "dropped": "dropped"}
+# Shown on hover over a generated sentence.
+STATUS_TITLES = {"verified": "verified: the cited source says this",
+                 "reattributed": "re-attributed: cited to the source that says this",
+                 "flagged": "unverified: no source given to the model says this"}
 
 _MARKER = re.compile(r"\[(\d+)\]")
 
@@ -37,24 +41,48 @@ def source_id(turn: int, n: int) -> str:
     return f"src-{turn}-{n}"
 
 
+def _link(citation: Citation, turn: int) -> str:
+    return (f'<a class="rag-cite" href="#{source_id(turn, citation.n)}" '
+            f'title="{html.escape(citation.title)}">[{citation.n}]</a>')
+
+
 def _linked_answer(answer: Answer, turn: int) -> str:
     cited = {c.n: c for c in answer.citations}
 
     def link(match: re.Match) -> str:
         citation = cited.get(int(match.group(1)))
-        if citation is None:
-            return match.group(0)
-        return (f'<a class="rag-cite" href="#{source_id(turn, citation.n)}" '
-                f'title="{html.escape(citation.title)}">[{citation.n}]</a>')
+        return match.group(0) if citation is None else _link(citation, turn)
 
     linked = _MARKER.sub(link, html.escape(answer.answer))
     return linked.replace(UNVERIFIED_MARK, f'<span class="rag-flag">{UNVERIFIED_MARK}</span>')
 
 
+def _checked_sentences(answer: Answer, turn: int) -> str:
+    """A generated answer's shown sentences, each marked with what the verifier found
+    and linked to the source that supports it."""
+    cited = {c.n: c for c in answer.citations}
+    parts = []
+    for row in answer.sentences:
+        if row["status"] == "dropped":
+            continue
+        if row["cited"] is None:
+            mark = f'<span class="rag-flag">{UNVERIFIED_MARK}</span>'
+        else:
+            mark = f'{_link(cited[row["cited"]], turn)}<span class="rag-mark">✓</span>'
+        parts.append(f'<span class="rag-sentence rag-{row["status"]}" '
+                     f'title="{STATUS_TITLES[row["status"]]}">{html.escape(row["text"])} {mark}</span>')
+    return " ".join(parts)
+
+
+def _generated(answer: Answer) -> bool:
+    """Whether the answer is the model's own checked sentences (not quoted, not a fallback)."""
+    return answer.backend != "extractive" and bool(answer.sentences) and not answer.notice
+
+
 def checked_summary(answer: Answer) -> str:
     """What the verifier did with a generated answer's sentences, e.g. "written by the
     local model; 2 verified, 1 re-attributed, 1 dropped"; empty for a quoted answer."""
-    if answer.backend == "extractive" or not answer.sentences or answer.notice:
+    if not (answer.done and _generated(answer)):
         return ""
     counts = Counter(s["status"] for s in answer.sentences)
     done = [f"{counts[k]} {label}" for k, label in STATUS_LABELS.items() if counts[k]]
@@ -95,6 +123,7 @@ def render_answer(answer: Answer, turn: int, index_empty: bool = False, filtered
                      f"“{html.escape(answer.searched_for)}”</p>")
     if answer.notice:
         parts.append(f'<p class="rag-notice">{html.escape(answer.notice)}</p>')
+    writing = not answer.done and answer.backend != "extractive"
     if answer.abstained:
         hint = (f"{NO_INDEX} Or add documents in the Corpus tab." if index_empty else
                 "No passage in the corpus answers this well enough, so nothing is cited. "
@@ -103,12 +132,16 @@ def render_answer(answer: Answer, turn: int, index_empty: bool = False, filtered
                      f'<p class="rag-text">{html.escape(answer.answer)}</p>'
                      f'<p class="rag-hint">{html.escape(hint)}</p>')
     else:
-        if answer.draft or (not answer.done and answer.backend != "extractive"):
+        if writing:
             parts.append('<p class="rag-hint">Quoted from the sources:</p>')
-        parts.append(f'<p class="rag-text">{_linked_answer(answer, turn)}</p>')
-    if not answer.done and answer.backend != "extractive":
-        parts.append(f'<p class="rag-draft">The {html.escape(answer.backend)} model is writing'
-                     f' an answer…<br>{html.escape(answer.draft)}</p>')
+        text = _checked_sentences(answer, turn) if answer.done and _generated(answer) else \
+            _linked_answer(answer, turn)
+        parts.append(f'<p class="rag-text">{text}</p>')
+    if writing:
+        parts.append(f'<div class="rag-draft"><p class="rag-hint">The {html.escape(answer.backend)} '
+                     "model is writing an answer; each sentence is checked against the sources "
+                     f'as it is finished…</p><p>{_checked_sentences(answer, turn)} '
+                     f'<span class="rag-tail">{html.escape(answer.draft)}</span></p></div>')
     if summary := checked_summary(answer):
         parts.append(f'<p class="rag-checked">{html.escape(summary)}</p>')
     parts.append("</div>")
@@ -119,7 +152,7 @@ def render_sources(answer: Answer, turn: int) -> str:
     """The sources panel's section for one answer."""
     heading = (f'<h4>Answer {turn}: <span class="rag-question">“{html.escape(answer.question)}”'
                "</span></h4>")
-    if answer.abstained or not answer.citations:
+    if not answer.citations:  # an abstention, unless the model's draft cites some
         body = '<p class="rag-hint">Not found in the corpus: nothing to cite.</p>'
     else:
         body = "".join(render_source(c, turn) for c in answer.citations)

@@ -31,8 +31,11 @@ a.rag-cite:hover { text-decoration: underline; }
 .rag-passage { white-space: pre-wrap; font-size: .9em; margin-top: .3em; line-height: 1.45; }
 .rag-passage mark { background: #fde68a; color: #1f2937; padding: 0 .1em; border-radius: 2px; }
 .rag-notice { font-size: .85em; color: var(--error-text-color, #b91c1c); }
-.rag-draft { font-size: .9em; opacity: .8; font-style: italic; border-left: 3px solid
-             var(--border-color-primary); padding-left: .6em; white-space: pre-wrap; }
+.rag-draft { font-size: .9em; border-left: 3px solid var(--border-color-primary);
+             padding-left: .6em; white-space: pre-wrap; }
+.rag-tail { opacity: .7; font-style: italic; }
+.rag-mark { font-size: .8em; color: #15803d; }
+.rag-sentence.rag-reattributed .rag-mark { color: #b45309; }
 .rag-checked { font-size: .8em; opacity: .7; }
 .rag-flag { font-size: .8em; color: var(--error-text-color, #b91c1c); }
 .rag-status .rag-error, .rag-answer .rag-error { color: var(--error-text-color, #b91c1c); }
