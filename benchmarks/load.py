@@ -76,7 +76,8 @@ def session(url: str, cases: list[dict], deadline: float) -> list[dict]:
         started = time.perf_counter()
         try:
             job = client.submit(question, api_name="/chat")
-            answer = job.result(timeout=max(1.0, deadline - time.monotonic()))[0]
+            # The final streamed output: the answer alone (the session's history is a State).
+            answer = job.result(timeout=max(1.0, deadline - time.monotonic()))
         except Exception as error:  # noqa: BLE001  (a failed call is a result to report)
             turns.append({"question": question, "error": f"{type(error).__name__}: {error}"[:200]})
             continue

@@ -15,8 +15,8 @@ from pathlib import Path
 PARTS = [
     ("embedding (onnxruntime)", re.compile(r"rag/embed\.py|onnxruntime")),
     ("chroma", re.compile(r"chromadb/")),
-    ("pipeline, rest (retrieve, BM25, answer, verify)", re.compile(r"/rag/(?!ui/)")),
-    ("ui rendering (rag/ui)", re.compile(r"/rag/ui/")),
+    ("pipeline, rest (retrieve, BM25, answer, verify)", re.compile(r"\(rag/(?!ui/)")),
+    ("ui (rag/ui: rendering, corpus tab)", re.compile(r"\(rag/ui/")),
     ("gradio queue, streaming, http", re.compile(r"gradio|fastapi|starlette|uvicorn|anyio|asyncio|h11|"
                                                    r"httptools|websockets|orjson|pydantic")),
 ]
