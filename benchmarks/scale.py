@@ -107,7 +107,7 @@ def step_ingest(args) -> dict:
     started = time.perf_counter()
     pipeline.ingest(corpus)
     timings["reingest_folder_unchanged_s"] = time.perf_counter() - started
-    return {"chunks": pipeline.store.count(), "ingest_s": round(ingest_s, 1), "ingest_peak_rss_mb": rss,
+    return {"chunks": pipeline.store.count(), "ingest_s": ingest_s and round(ingest_s, 1), "ingest_peak_rss_mb": rss,
             **{k: round(v, 2) for k, v in timings.items()}}
 
 
@@ -127,7 +127,9 @@ def child(step: str, size: str, args) -> dict:
     command = [sys.executable, "-m", "benchmarks.scale", step, "--size", size,
                "--questions", str(args.questions), *(["--built"] if args.built else [])]
     print("→", step, size, file=sys.stderr, flush=True)
-    out = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True)
+    out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    if out.returncode:
+        raise SystemExit(f"{step} {size} failed:\n{out.stderr[-3000:]}")
     result = json.loads(out.stdout.strip().splitlines()[-1])
     print("  ", json.dumps(result), file=sys.stderr, flush=True)
     return result

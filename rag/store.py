@@ -149,6 +149,8 @@ class Store:
 
     def nodes(self, ids: list[str]) -> list[TextNode]:
         """Chunks by id, in the order asked for."""
+        if not ids:  # ChromaVectorStore.get_nodes reads the whole collection when given none
+            return []
         found = {node.node_id: node for node in self.vector_store.get_nodes(node_ids=ids)}
         return [found[i] for i in ids if i in found]
 

@@ -1,6 +1,7 @@
 """The documents listing (`Store.documents`) reads first chunks and chunk ids only; it must
 say what reading every chunk's metadata says, on a local index and on a `chroma run`
-server, for whole, broken and half-replaced documents, with and without a filter."""
+server, for whole, broken and half-replaced documents, with and without a filter. And
+chunks asked for by id: none asked, none read."""
 
 from collections import Counter
 from pathlib import Path
@@ -71,3 +72,13 @@ def test_listing_agrees_with_every_chunk_on_a_chroma_server(tmp_path, chroma_ser
                                                            seed_corpus) -> None:
     settings = Settings(chroma_url=chroma_server, index_dir=tmp_path / "index", _env_file=None)
     check_listing(settings, fake_embedder, seed_corpus)
+
+
+def test_no_ids_fetch_no_chunks(settings, fake_embedder, seed_corpus) -> None:
+    # Retrieval asks for the chunks only BM25 found; when dense found them all, none are
+    # asked for, and llama-index's get_nodes would return the whole collection.
+    pipeline = Pipeline(settings, embed_model=fake_embedder)
+    pipeline.ingest(seed_corpus)
+    assert pipeline.store.nodes([]) == []
+    first = sorted(pipeline.store.chunk_ids())[:2]
+    assert [n.node_id for n in pipeline.store.nodes(first[::-1])] == first[::-1]
