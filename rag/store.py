@@ -98,20 +98,20 @@ class Store:
         """What the collection holds, one entry per document (those whose chunks match
         the Chroma filter `where`, if given).
 
-        Read from each document's first chunk's metadata and the chunk ids (which name
-        their document), never from every chunk's metadata: at 100k chunks that took ~10 s,
-        the ids alone a fraction of a second."""
+        Read from the chunk ids (which name their document and place) and one chunk's
+        metadata per document, the first where it is there, never from every chunk's
+        metadata: at 100k chunks that took ~10 s."""
         chunks: dict[str, int] = defaultdict(int)
+        pick: dict[str, str] = {}  # doc_id -> the chunk that describes it
         for chunk_id in self.chunk_ids(where):
-            chunks[chunk_id.rsplit("::", 2)[0]] += 1  # doc_id::hash::index (rag/chunk.py)
-        firsts = {"chunk": 0} if where is None else {"$and": [where, {"chunk": 0}]}
-        metas = self._all(include=["metadatas"], where=firsts)["metadatas"]
-        headless = sorted(chunks.keys() - {m["doc_id"] for m in metas})
-        if headless:  # a write cut short before its first chunk: any chunk describes it
-            metas += self._all(include=["metadatas"], where={"doc_id": {"$in": headless}})["metadatas"]
+            doc_id, _, index = chunk_id.rsplit("::", 2)  # doc_id::hash::index (rag/chunk.py)
+            chunks[doc_id] += 1
+            if index == "0" or doc_id not in pick:  # no first chunk: a write cut short
+                pick[doc_id] = chunk_id
+        metas = self.metadatas(list(pick.values())).values()
         found: dict[str, IndexedDocument] = {}
         for meta in metas:
-            found.setdefault(meta["doc_id"], IndexedDocument(
+            found[meta["doc_id"]] = IndexedDocument(
                 doc_id=meta["doc_id"],
                 title=meta.get("title", ""),
                 content_hash=meta["content_hash"],
@@ -121,7 +121,7 @@ class Store:
                 expected_chunks=meta["n_chunks"],
                 ingested_at=meta.get("ingested_at", ""),
                 metadata={k: v for k, v in meta.items() if not k.startswith("_")},
-            ))
+            )
         return found
 
     def add(self, nodes: list[BaseNode]) -> None:
@@ -135,10 +135,11 @@ class Store:
         return self._all(include=[], where=where)["ids"]
 
     def metadatas(self, ids: list[str]) -> dict[str, dict]:
-        if not ids:
-            return {}
-        got = self.collection.get(ids=ids, include=["metadatas"])
-        return dict(zip(got["ids"], got["metadatas"]))
+        found: dict[str, dict] = {}
+        for start in range(0, len(ids), 1000):  # a server limits a request's size
+            got = self.collection.get(ids=ids[start : start + 1000], include=["metadatas"])
+            found.update(zip(got["ids"], got["metadatas"]))
+        return found
 
     def chunks(self) -> tuple[list[str], list[str], list[dict]]:
         """Ids, texts and metadata of every chunk, in a stable order."""
@@ -155,7 +156,8 @@ class Store:
         return [found[i] for i in ids if i in found]
 
     def _all(self, include: list[str], where: dict | None = None) -> dict:
-        # Paged: a server caps how much one get() may return.
+        # Paged: a server caps how much one get() may return, and a local index fails on
+        # "too many SQL variables" reading 100k chunks' metadata in one get.
         merged: dict[str, list] = {"ids": [], **{key: [] for key in include}}
         page, offset = 5000, 0
         while True:
