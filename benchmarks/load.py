@@ -10,7 +10,9 @@ change the benchmark's index; the corpus folder is linked file by file), then ru
 through playwright) uploads one new article in the Corpus tab. Bounded: every call has a
 deadline and the whole run stops after `--deadline` seconds. Reports answered / cited /
 abstained counts, latency p50/p95 as the clients saw it, the upload's time, and the
-server's peak RSS. `--chroma` serves from a real `chroma run` server instead
+server's peak RSS. With `--questions` eval cases (e.g. squad2 dev.jsonl over its own
+corpus), every answer is also checked (benchmarks/citations.py): each [n] resolves to
+a passage of the served index, and the answer holds a gold fact or abstains as it should. `--chroma` serves from a real `chroma run` server instead
 (RAG_CHROMA_URL), the collection copied into it first.
 """
 
@@ -20,6 +22,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -30,6 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from benchmarks.bench import QUESTIONS, RESULTS, ROOT, percentiles
+from benchmarks.citations import IndexPassages, check
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -59,25 +63,27 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-def session(url: str, questions: list[str], deadline: float) -> list[dict]:
+def session(url: str, cases: list[dict], deadline: float) -> list[dict]:
     from gradio_client import Client
 
     client = Client(url, verbose=False)
     turns = []
-    for question in questions:
+    for case in cases:
+        question = case["question"]
         if time.monotonic() > deadline:
             turns.append({"question": question, "error": "deadline"})
             continue
         started = time.perf_counter()
         try:
             job = client.submit(question, api_name="/chat")
-            answer = job.result(timeout=max(1.0, deadline - time.monotonic()))[0]
+            # The final streamed output: the answer alone (the session's history is a State).
+            answer = job.result(timeout=max(1.0, deadline - time.monotonic()))
         except Exception as error:  # noqa: BLE001  (a failed call is a result to report)
             turns.append({"question": question, "error": f"{type(error).__name__}: {error}"[:200]})
             continue
         turns.append({"question": question, "ms": (time.perf_counter() - started) * 1000,
                       "cited": bool(re.search(r"\[\d+\]", answer)),
-                      "abstained": not re.search(r"\[\d+\]", answer)})
+                      "abstained": not re.search(r"\[\d+\]", answer), "answer": answer, "case": case})
     return turns
 
 
@@ -112,6 +118,35 @@ def start_chroma(folder: Path) -> tuple[subprocess.Popen, str]:
     return server, f"http://127.0.0.1:{port}"
 
 
+def profile(pid: int, path: Path) -> subprocess.Popen:
+    """py-spy (`pip install py-spy`, not a project dependency) sampling the app server as
+    collapsed stacks (benchmarks/stacks.py sums them), without pausing it."""
+    spy = Path(sys.executable).parent / "py-spy"
+    return subprocess.Popen([str(spy), "record", "--pid", str(pid), "--output", str(path), "--format", "raw",
+                             "--rate", "50", "--nonblocking", "--threads"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def served_collection(index: Path, url: str | None):
+    """The collection the app served: the Chroma server's, or the local index's."""
+    import chromadb
+
+    if url:
+        return chromadb.HttpClient(host="127.0.0.1", port=int(url.rsplit(":", 1)[1])).get_collection("rag")
+    return chromadb.PersistentClient(path=str(index / "chroma")).get_collection("rag")
+
+
+def checked(turns: list[dict], collection) -> dict:
+    """How many answers cite, resolve every citation, are right, cite the gold source."""
+    passages = IndexPassages(collection)
+    verdicts = [check(t["answer"], t["case"], passages) for t in turns if "answer" in t]
+    judged = [v.correct for v in verdicts if v.correct is not None]
+    cited = [v for v in verdicts if v.cited]
+    return {"citations_resolved": f"{sum(v.resolved for v in cited)}/{len(cited)}",
+            "correct": f"{sum(judged)}/{len(judged)}",
+            "gold_source_cited": f"{sum(v.gold_cited for v in cited)}/{len(cited)}"}
+
+
 def copy_collection(index: Path, url: str) -> None:
     """The local index's collection, copied with its vectors into the Chroma server."""
     import chromadb
@@ -139,7 +174,7 @@ def run(args) -> dict:
     shutil.copytree(args.index, work / "index", ignore=shutil.ignore_patterns("chroma") if args.chroma else None)
     env = {**os.environ, "RAG_INDEX_DIR": str(work / "index"), "RAG_CORPUS_DIR": str(corpus),
            "RAG_PORT": str(free_port()), "RAG_HOST": "127.0.0.1"}
-    chroma = None
+    chroma, url = None, None
     if args.chroma:
         chroma, url = start_chroma(work / "chroma-server")
         copy_collection(Path(args.index), url)
@@ -148,28 +183,36 @@ def run(args) -> dict:
                               stdout=open(work / "serve.log", "w"), stderr=subprocess.STDOUT)
     try:
         wait_for(int(env["RAG_PORT"]), 300, server)
-        url = f"http://127.0.0.1:{env['RAG_PORT']}/"
+        profiler = profile(server.pid, args.profile) if args.profile else None
+        app = f"http://127.0.0.1:{env['RAG_PORT']}/"
         rng = random.Random(8)
-        pool = [json.loads(line)["question"] for line in QUESTIONS.read_text().splitlines()]
+        pool = [json.loads(line) for line in args.questions.read_text().splitlines()]
         plans = [rng.sample(pool, args.turns) for _ in range(args.sessions)]
         article = json.loads(next(iter(sorted(Path(args.corpus).glob("*.jsonl")))).read_text().splitlines()[0])
         article["id"] = "load-upload"
         deadline = time.monotonic() + args.deadline
         started = time.perf_counter()
         with ThreadPoolExecutor(args.sessions + 1) as pool_:
-            uploading = pool_.submit(upload_through_browser, url, article, args.upload_after)
-            sessions = [pool_.submit(session, url, plan, deadline) for plan in plans]
+            uploading = pool_.submit(upload_through_browser, app, article, args.upload_after)
+            sessions = [pool_.submit(session, app, plan, deadline) for plan in plans]
             turns = [t for s in sessions for t in s.result()]
             upload = uploading.result()
         wall = time.perf_counter() - started
+        if profiler:
+            profiler.send_signal(signal.SIGINT)  # py-spy writes its samples as it stops
+            profiler.wait(60)
         answered = [t for t in turns if "ms" in t]
+        rss = peak_rss_mb(server.pid)
+        server.terminate()  # its index is read below
+        server.wait(30)
         return {
             "sessions": args.sessions, "turns": len(turns), "answered": len(answered),
             "cited": sum(t["cited"] for t in answered), "abstained": sum(t["abstained"] for t in answered),
             "errors": [t["error"] for t in turns if "error" in t][:5],
             "latency": percentiles([t["ms"] for t in answered]), "wall_s": round(wall, 1),
             "answers_per_s": round(len(answered) / wall, 2), **upload,
-            "server_peak_rss_mb": peak_rss_mb(server.pid), "chroma_server": bool(args.chroma),
+            "server_peak_rss_mb": rss, "chroma_server": bool(args.chroma),
+            **checked(answered, served_collection(work / "index", url)),
         }
     finally:
         server.terminate()
@@ -186,9 +229,11 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, required=True)
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--turns", type=int, default=3)
+    parser.add_argument("--questions", type=Path, default=QUESTIONS, help="JSONL eval cases to ask")
     parser.add_argument("--upload-after", type=float, default=5.0, help="seconds into the load")
     parser.add_argument("--deadline", type=float, default=600.0)
     parser.add_argument("--chroma", action="store_true", help="serve from a real `chroma run` server")
+    parser.add_argument("--profile", type=Path, help="py-spy the app server into this file (collapsed stacks)")
     parser.add_argument("--label", default="load")
     args = parser.parse_args()
     import rag  # noqa: F401  (offline environment) before anything else

@@ -56,7 +56,8 @@ class LexicalIndex:
         """This index less the chunks no longer `present`, plus the `added` ones: seconds,
         where a rebuild of 100k chunks takes a minute."""
         keep = np.array([i in present for i in self.ids], dtype=bool)
-        postings = self.postings.kept(keep).extended(_tokens(texts) if texts else [])
+        postings = self.postings if keep.all() else self.postings.kept(keep)  # an upload drops nothing
+        postings = postings.extended(_tokens(texts) if texts else [])
         ids = [i for i, k in zip(self.ids, keep) if k] + list(added)
         return LexicalIndex(postings, ids, stamp(ids))
 
@@ -111,12 +112,13 @@ def lexical_dir(settings: Settings) -> Path:
     return Path(settings.index_dir) / "bm25" / settings.collection
 
 
-def refresh_lexical(store: Store, settings: Settings) -> LexicalIndex:
-    """The BM25 index for the collection as it is now: the saved one if it still
-    matches, else the saved one brought up to date (only added chunks are read and
-    tokenised), else one built from every chunk."""
+def refresh_lexical(store: Store, settings: Settings, current: LexicalIndex | None = None) -> LexicalIndex:
+    """The BM25 index for the collection as it is now: `current` (the one this process
+    holds, else the saved one) if it still matches, else it brought up to date (only
+    added chunks are read and tokenised), else one built from every chunk."""
     folder = lexical_dir(settings)
-    current = LexicalIndex.load(folder)
+    # Reloading the saved one would cost as much as the update itself at 100k chunks.
+    current = current or LexicalIndex.load(folder)
     ids = store.chunk_ids()
     if current is not None and current.built_from == stamp(ids):
         return current

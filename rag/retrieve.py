@@ -80,7 +80,7 @@ class HybridRetriever(BaseRetriever):
         """Bring BM25 in line with the collection now (after an ingest or a delete)."""
         # Read before listing ids: a write meanwhile leaves a newer token, so we look again.
         self._generation = self.store.generation()
-        self._lexical = refresh_lexical(self.store, self.settings)
+        self._lexical = refresh_lexical(self.store, self.settings, self._lexical)
         return self._lexical
 
     def rankings(self, query_bundle: QueryBundle) -> Rankings:

@@ -75,3 +75,36 @@ def test_an_updated_index_equals_a_rebuilt_one() -> None:
         assert got.keys() == want.keys()
         assert all(abs(got[i] - want[i]) < 1e-5 for i in got)
     assert updated.idf("mali") == rebuilt.idf("mali")
+
+
+def test_postings_updated_many_times_equal_rebuilt_ones() -> None:
+    import random
+
+    import numpy as np
+
+    from rag.postings import Postings
+
+    rng = random.Random(8)
+    words = [f"w{i}" for i in range(40)]
+    docs = [[rng.choice(words) for _ in range(rng.randint(0, 12))] for _ in range(60)]
+    live, postings = list(range(20)), Postings.build(docs[:20])
+    for start in range(20, 60, 10):
+        keep = np.array([rng.random() < 0.8 for _ in live], dtype=bool)
+        live = [d for d, k in zip(live, keep) if k] + list(range(start, start + 10))
+        postings = postings.kept(keep).extended(docs[start:start + 10])
+        rebuilt = Postings.build([docs[d] for d in live])
+        assert postings.size == rebuilt.size == len(live)
+        for query in (["w1"], ["w2", "w3", "w3"], words[:10], ["unseen"]):
+            assert np.allclose(postings.scores(query), rebuilt.scores(query), atol=1e-6)
+        assert all(postings.df(w) == rebuilt.df(w) for w in words)
+
+
+def test_a_saved_index_of_the_older_layout_is_rebuilt(tmp_path: Path) -> None:
+    import numpy as np
+
+    index = LexicalIndex.build(["a"], ["Wagner deployed to Mali."])
+    index.save(tmp_path / "bm25")
+    # The layout before postings were kept grouped by term: a term column, no indptr.
+    np.savez(tmp_path / "bm25" / "postings.npz", doc=index.postings.doc, term=index.postings.doc,
+             tf=index.postings.tf, lengths=index.postings.lengths)
+    assert LexicalIndex.load(tmp_path / "bm25") is None
