@@ -8,6 +8,7 @@ model was tried instead and costs more per question than the whole answer step
 """
 
 import re
+import unicodedata
 
 from rag.lexical import terms
 
@@ -75,6 +76,14 @@ def constraints(question: str) -> set[str]:
     return {t for name in _names(question) for t in plain_terms(name)}
 
 
+_SECOND_QUESTION = re.compile(r",? and (who|whom|whose|what|when|where|which|why|how)\b", re.IGNORECASE)
+
+
+def compound(question: str) -> bool:
+    """Does the question ask two things ("When did France leave, and when had it come?")?"""
+    return bool(_SECOND_QUESTION.search(question))
+
+
 _NEGATION = re.compile(r"\b(not|never|no|none|nothing|nobody|without|cannot)\b|n[’']t\b", re.IGNORECASE)
 
 
@@ -87,5 +96,48 @@ _DOTTED = re.compile(r"\b(?:[^\W\d_]\.){2,}")
 
 
 def plain_terms(text: str) -> list[str]:
-    """`terms`, with "U.S." read as "US"."""
-    return terms(_DOTTED.sub(lambda m: m.group(0).replace(".", ""), text))
+    """`terms`, with "U.S." read as "US" and accents dropped ("Temür" is "Temur")."""
+    folded = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    return terms(_DOTTED.sub(lambda m: m.group(0).replace(".", ""), folded))
+
+
+_CAPITALISED_RUN = re.compile(r"[A-Z][\w’'-]*(?:\s+(?:(?:of|the|and|for)\s+)*[A-Z][\w’'-]*)*")
+_LINKING = {"of", "the", "and", "for"}
+
+
+def acronyms(text: str) -> set[str]:
+    """The initials of every run of capitalised words, lower-cased: a question's "EU" or
+    "UMC" is mentioned by a passage that spells out "European Union" or "United Methodist
+    Church"."""
+    found = set()
+    for run in _CAPITALISED_RUN.findall(text):
+        initials = "".join(w[0] for w in run.split() if w not in _LINKING).lower()
+        found.update(initials[i:j] for i in range(len(initials))
+                     for j in range(i + 2, min(len(initials), i + 6) + 1))
+    return found
+
+
+def mentioned(term: str, present: set[str], spelled_out: set[str]) -> bool:
+    """Is a name the question specifies among a passage's terms, allowing for the forms a
+    name takes: "Russian" for "Russia", "Malians" for "Mali" (one stem a prefix of the
+    other), "EU(s)" for "European Union", and one slip of spelling in a long name
+    ("Zeria" for "Zeira", "Defense" for "Defence")? Numbers must match exactly."""
+    if term in present or term in spelled_out or term.rstrip("s") in spelled_out:
+        return True
+    if any(ch.isdigit() for ch in term) or len(term) < 4:
+        return False
+    return any(len(other) >= 4 and (other.startswith(term) or term.startswith(other)
+                                    or (len(term) >= 5 and _one_edit(term, other)))
+               for other in present)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """One letter replaced, added, dropped, or two neighbours swapped."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = next((k for k, (x, y) in enumerate(zip(a, b)) if x != y), len(a))
+    if len(a) < len(b):
+        return a[i:] == b[i + 1:]
+    return a[i + 1:] == b[i + 1:] or (a[i + 2:] == b[i + 2:] and a[i:i + 2] == b[i:i + 2][::-1])
