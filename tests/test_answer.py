@@ -4,7 +4,7 @@ import pytest
 
 from rag.answer.base import Answer, Citation, unsupported_sentences
 from rag.answer.question import (DATE, NAME, NUMBER, acronyms, asked_type, compound, constraints, has_type,
-                                 mentioned, plain_terms)
+                                 mentioned, opposed, plain_terms)
 from rag.condense import condense, needs_context
 from rag.pipeline import Pipeline
 from rag.prompts import ABSTAIN
@@ -128,6 +128,7 @@ def test_question_kind_and_constraints() -> None:
     assert constraints("How much gold did Wagner export from Sudan in 2020?") == {"wagner", "sudan", "2020"}
     assert compound("Who is Mali's President, and who is its Defense Minister?")
     assert not compound("Who sanctioned Camara and Goita?")
+    assert opposed("Where were the pro-Chinese riots in the non-Islamic world?") == {"pro-chinese", "non-islamic"}
 
 
 def test_names_match_in_their_other_forms() -> None:

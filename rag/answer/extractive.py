@@ -19,7 +19,7 @@ from llama_index.core.schema import NodeWithScore
 
 from rag.answer.base import Answer, Citation
 from rag.answer.question import (acronyms, asked_type, compound, constraints, has_type, mentioned, negated,
-                                 plain_terms)
+                                 opposed, plain_terms)
 from rag.chunk import sentence_spans
 from rag.lexical import LexicalIndex, terms
 from rag.sentence_vectors import SentenceVectors
@@ -229,13 +229,15 @@ def _lacks(question: str, passages: list[NodeWithScore]) -> dict[str, frozenset[
     """Per passage, the names, numbers and years the question specifies that neither it
     nor its document's title mentions. A question that asks two things ("Who is X, and
     who is Y?") may find each in its own passage: it lacks only what none mentions."""
-    specified = constraints(question)
+    specified, opposites = constraints(question), opposed(question)
     lacks = {}
     for passage in passages:
         node = passage.node
         text = f"{node.metadata.get('title', '')} {node.get_content()}"
         present, spelled_out = set(plain_terms(text)), acronyms(text)
-        lacks[node.node_id] = frozenset(t for t in specified if not mentioned(t, present, spelled_out))
+        lacks[node.node_id] = frozenset(
+            {t for t in specified if not mentioned(t, present, spelled_out)}
+            | {w for w in opposites if w not in text.lower()})
     if compound(question):
         lacking_everywhere = frozenset.intersection(*lacks.values()) if lacks else frozenset()
         lacks = dict.fromkeys(lacks, lacking_everywhere)

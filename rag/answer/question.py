@@ -76,6 +76,15 @@ def constraints(question: str) -> set[str]:
     return {t for name in _names(question) for t in plain_terms(name)}
 
 
+_OPPOSED = re.compile(r"\b(?:non|anti|pro|un|counter)-\w+", re.IGNORECASE)
+
+
+def opposed(question: str) -> set[str]:
+    """Words a prefix turns into their opposite ("non-Islamic", "pro-Chinese"): a passage
+    that has only "Islamic" or "anti-Chinese" answers another question."""
+    return {w.lower() for w in _OPPOSED.findall(question)}
+
+
 _SECOND_QUESTION = re.compile(r",? and (who|whom|whose|what|when|where|which|why|how)\b", re.IGNORECASE)
 
 
