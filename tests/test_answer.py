@@ -3,7 +3,7 @@
 import pytest
 
 from rag.answer.base import Answer, Citation, unsupported_sentences
-from rag.answer.question import (DATE, NAME, NUMBER, acronyms, asked_type, compound, constraints, has_type,
+from rag.answer.question import (DATE, NAME, NUMBER, abbreviable, acronyms, asked_type, compound, constraints, has_type,
                                  mentioned, opposed, plain_terms)
 from rag.condense import condense, needs_context
 from rag.pipeline import Pipeline
@@ -138,6 +138,11 @@ def test_names_match_in_their_other_forms() -> None:
         assert all(mentioned(t, present, spelled_out) for t in plain_terms(name)), name
     for name in ("Niger", "Sudan", "2020", "UN"):
         assert not all(mentioned(t, present, spelled_out) for t in plain_terms(name)), name
+    later = set(plain_terms("In February the US named its third envoy."))
+    assert mentioned("feb", later, set()) and mentioned("3rd", later, set())
+    assert abbreviable("Did the United States of America name a Chinese-style envoy?") == {
+        "usa": {"unit", "state", "america"}}
+    assert constraints("What was Temur Khan's Chinese-style name?") == {"temur", "khan", "chines"}
 
 
 def test_pipeline_refuses_an_answer_its_passages_do_not_support(pipeline: Pipeline) -> None:

@@ -18,7 +18,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import NodeWithScore
 
 from rag.answer.base import Answer, Citation
-from rag.answer.question import (acronyms, asked_type, compound, constraints, has_type, mentioned, negated,
+from rag.answer.question import (abbreviable, acronyms, asked_type, compound, constraints, has_type, mentioned, negated,
                                  opposed, plain_terms)
 from rag.chunk import sentence_spans
 from rag.lexical import LexicalIndex, terms
@@ -229,14 +229,15 @@ def _lacks(question: str, passages: list[NodeWithScore]) -> dict[str, frozenset[
     """Per passage, the names, numbers and years the question specifies that neither it
     nor its document's title mentions. A question that asks two things ("Who is X, and
     who is Y?") may find each in its own passage: it lacks only what none mentions."""
-    specified, opposites = constraints(question), opposed(question)
+    specified, opposites, initials = constraints(question), opposed(question), abbreviable(question)
     lacks = {}
     for passage in passages:
         node = passage.node
         text = f"{node.metadata.get('title', '')} {node.get_content()}"
         present, spelled_out = set(plain_terms(text)), acronyms(text)
+        abbreviated = {t for short, named in initials.items() if short in present for t in named}
         lacks[node.node_id] = frozenset(
-            {t for t in specified if not mentioned(t, present, spelled_out)}
+            {t for t in specified - abbreviated if not mentioned(t, present, spelled_out)}
             | {w for w in opposites if w not in text.lower()})
     if compound(question):
         lacking_everywhere = frozenset.intersection(*lacks.values()) if lacks else frozenset()

@@ -72,8 +72,10 @@ def has_type(sentence: str, kind: str | None, question_terms: set[str]) -> bool:
 
 def constraints(question: str) -> set[str]:
     """The terms of the names, numbers and years a question specifies: an answer's
-    passage that mentions none of, say, "2020" answers another question."""
-    return {t for name in _names(question) for t in plain_terms(name)}
+    passage that mentions none of, say, "2020" answers another question. Of a hyphenated
+    word only the named part counts: "Chinese-style" specifies "Chinese"."""
+    return {t for name in _names(question) for part in name.split("-")
+            if part[:1].isupper() or any(ch.isdigit() for ch in part) for t in plain_terms(part)}
 
 
 _OPPOSED = re.compile(r"\b(?:non|anti|pro|un|counter)-\w+", re.IGNORECASE)
@@ -114,6 +116,18 @@ _CAPITALISED_RUN = re.compile(r"[A-Z][\w’'-]*(?:\s+(?:(?:of|the|and|for)\s+)*[
 _LINKING = {"of", "the", "and", "for"}
 
 
+def abbreviable(question: str) -> dict[str, set[str]]:
+    """The initials of each name of two words or more in the question, with its terms: a
+    passage that has "US" mentions the question's "United States"."""
+    found: dict[str, set[str]] = {}
+    # Past the first word, which is capitalised for being first ("Did the United States ...").
+    for run in _CAPITALISED_RUN.findall(question.split(None, 1)[-1]):
+        words = [w for w in run.split() if w not in _LINKING]
+        if len(words) >= 2:
+            found.setdefault("".join(w[0] for w in words).lower(), set()).update(plain_terms(run))
+    return found
+
+
 def acronyms(text: str) -> set[str]:
     """The initials of every run of capitalised words, lower-cased: a question's "EU" or
     "UMC" is mentioned by a passage that spells out "European Union" or "United Methodist
@@ -126,12 +140,23 @@ def acronyms(text: str) -> set[str]:
     return found
 
 
+# Short forms a question may use for what a passage spells out ("3rd", "Feb").
+_SAME_AS = {short: terms(full)[0] for short, full in [
+    ("1st", "first"), ("2nd", "second"), ("3rd", "third"), ("4th", "fourth"), ("5th", "fifth"),
+    ("6th", "sixth"), ("7th", "seventh"), ("8th", "eighth"), ("9th", "ninth"), ("10th", "tenth"),
+    ("jan", "January"), ("feb", "February"), ("mar", "March"), ("apr", "April"), ("jun", "June"),
+    ("jul", "July"), ("aug", "August"), ("sep", "September"), ("sept", "September"),
+    ("oct", "October"), ("nov", "November"), ("dec", "December")]}
+
+
 def mentioned(term: str, present: set[str], spelled_out: set[str]) -> bool:
     """Is a name the question specifies among a passage's terms, allowing for the forms a
     name takes: "Russian" for "Russia", "Malians" for "Mali" (one stem a prefix of the
     other), "EU(s)" for "European Union", and one slip of spelling in a long name
     ("Zeria" for "Zeira", "Defense" for "Defence")? Numbers must match exactly."""
     if term in present or term in spelled_out or term.rstrip("s") in spelled_out:
+        return True
+    if _SAME_AS.get(term) in present:
         return True
     if any(ch.isdigit() for ch in term) or len(term) < 4:
         return False
