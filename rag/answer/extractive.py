@@ -18,7 +18,8 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import NodeWithScore
 
 from rag.answer.base import Answer, Citation
-from rag.answer.question import asked_type, constraints, has_type, negated, plain_terms
+from rag.answer.question import (abbreviable, acronyms, asked_type, compound, constraints, has_type, mentioned, negated,
+                                 opposed, plain_terms)
 from rag.chunk import sentence_spans
 from rag.lexical import LexicalIndex, terms
 from rag.sentence_vectors import SentenceVectors
@@ -56,9 +57,10 @@ class Weights:
     spread: float = 0.1
     # Abstain when the best sentence's `unmet` exceeds this: the names (1 each), numbers and
     # years (2) the question specifies that its passage lacks, and a negation the sentence
-    # lacks (2). One name alone is as often a paraphrase ("Washington" for "the U.S.") as
-    # a near-miss.
-    missing: int = 1
+    # lacks (2). One name is enough once names match in their other forms ("Russian" for
+    # "Russia", "EU", a slip of spelling: `question.mentioned`); before that, one name was
+    # as often a paraphrase as a near-miss.
+    missing: int = 0
 
     def score(self, c: "Candidate") -> float:
         return (self.cosine * c.cosine + self.overlap * c.overlap + self.rank / (c.rank + 1)
@@ -109,8 +111,17 @@ class Candidate:
     matched: dict[str, float] = field(default_factory=dict)  # question terms present: weight
     asks: bool = False  # the question asks for a kind of answer (date, number, name)
     typed: bool = False  # the sentence holds one
-    unmet: int = 0  # what the question specifies that its passage lacks: see `annotate`
+    lacks: frozenset[str] = frozenset()  # names, numbers the question specifies and its passage lacks
+    contradicts: bool = False  # the question is negated, the sentence is not
     score: float = 0.0
+
+    @property
+    def unmet(self) -> int:
+        """What the question specifies that this answer would leave out: each name counts 1,
+        a number or year 2 ("in 2024" against "in 2022" is a near-miss on its own), a negated
+        question answered by a sentence without a negation 2."""
+        return (sum(2 if any(ch.isdigit() for ch in t) else 1 for t in self.lacks)
+                + NEGATION * self.contradicts)
 
     @property
     def overlap(self) -> float:
@@ -203,30 +214,35 @@ def annotate(question: str, candidates: list[Candidate], lexical: LexicalIndex) 
     total = sum(weights.values()) or 1.0
     # Negation is read from the question itself, not the earlier turns condense() appended.
     kind, asks_negated = asked_type(question), negated(question.split(" (")[0])
-    unmet = _unmet(question, list({id(c.passage): c.passage for c in candidates}.values()))
+    lacks = _lacks(question.split(" (")[0], list({id(c.passage): c.passage for c in candidates}.values()))
     for candidate in candidates:
         present = set(plain_terms(candidate.text))
         candidate.matched = {t: w / total for t, w in weights.items() if t in present}
         candidate.asks = kind is not None
         candidate.typed = has_type(candidate.text, kind, set(weights))
         # A negated question answered by a sentence without a negation is a near-miss too.
-        candidate.unmet = unmet[candidate.passage.node.node_id] + NEGATION * (
-            asks_negated and not negated(candidate.text))
+        candidate.lacks = lacks[candidate.passage.node.node_id]
+        candidate.contradicts = asks_negated and not negated(candidate.text)
 
 
-def _unmet(question: str, passages: list[NodeWithScore]) -> dict[str, int]:
+def _lacks(question: str, passages: list[NodeWithScore]) -> dict[str, frozenset[str]]:
     """Per passage, the names, numbers and years the question specifies that neither it
-    nor its document's title mentions."""
-    specified = constraints(question)
-    unmet = {}
+    nor its document's title mentions. A question that asks two things ("Who is X, and
+    who is Y?") may find each in its own passage: it lacks only what none mentions."""
+    specified, opposites, initials = constraints(question), opposed(question), abbreviable(question)
+    lacks = {}
     for passage in passages:
         node = passage.node
-        present = set(plain_terms(f"{node.metadata.get('title', '')} {node.get_content()}"))
-        # A year or number the passage lacks ("in 2024" against "in 2022") is a near-miss
-        # on its own; one name is as often a paraphrase.
-        unmet[node.node_id] = sum(2 if any(ch.isdigit() for ch in t) else 1
-                                  for t in specified - present)
-    return unmet
+        text = f"{node.metadata.get('title', '')} {node.get_content()}"
+        present, spelled_out = set(plain_terms(text)), acronyms(text)
+        abbreviated = {t for short, named in initials.items() if short in present for t in named}
+        lacks[node.node_id] = frozenset(
+            {t for t in specified - abbreviated if not mentioned(t, present, spelled_out)}
+            | {w for w in opposites if w not in text.lower()})
+    if compound(question):
+        lacking_everywhere = frozenset.intersection(*lacks.values()) if lacks else frozenset()
+        lacks = dict.fromkeys(lacks, lacking_everywhere)
+    return lacks
 
 
 def _is_statement(sentence: str) -> bool:

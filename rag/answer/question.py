@@ -8,6 +8,7 @@ model was tried instead and costs more per question than the whole answer step
 """
 
 import re
+import unicodedata
 
 from rag.lexical import terms
 
@@ -71,8 +72,27 @@ def has_type(sentence: str, kind: str | None, question_terms: set[str]) -> bool:
 
 def constraints(question: str) -> set[str]:
     """The terms of the names, numbers and years a question specifies: an answer's
-    passage that mentions none of, say, "2020" answers another question."""
-    return {t for name in _names(question) for t in plain_terms(name)}
+    passage that mentions none of, say, "2020" answers another question. Of a hyphenated
+    word only the named part counts: "Chinese-style" specifies "Chinese"."""
+    return {t for name in _names(question) for part in name.split("-")
+            if part[:1].isupper() or any(ch.isdigit() for ch in part) for t in plain_terms(part)}
+
+
+_OPPOSED = re.compile(r"\b(?:non|anti|pro|un|counter)-\w+", re.IGNORECASE)
+
+
+def opposed(question: str) -> set[str]:
+    """Words a prefix turns into their opposite ("non-Islamic", "pro-Chinese"): a passage
+    that has only "Islamic" or "anti-Chinese" answers another question."""
+    return {w.lower() for w in _OPPOSED.findall(question)}
+
+
+_SECOND_QUESTION = re.compile(r",? and (who|whom|whose|what|when|where|which|why|how)\b", re.IGNORECASE)
+
+
+def compound(question: str) -> bool:
+    """Does the question ask two things ("When did France leave, and when had it come?")?"""
+    return bool(_SECOND_QUESTION.search(question))
 
 
 _NEGATION = re.compile(r"\b(not|never|no|none|nothing|nobody|without|cannot)\b|n[’']t\b", re.IGNORECASE)
@@ -87,5 +107,71 @@ _DOTTED = re.compile(r"\b(?:[^\W\d_]\.){2,}")
 
 
 def plain_terms(text: str) -> list[str]:
-    """`terms`, with "U.S." read as "US"."""
-    return terms(_DOTTED.sub(lambda m: m.group(0).replace(".", ""), text))
+    """`terms`, with "U.S." read as "US" and accents dropped ("Temür" is "Temur")."""
+    folded = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    return terms(_DOTTED.sub(lambda m: m.group(0).replace(".", ""), folded))
+
+
+_CAPITALISED_RUN = re.compile(r"[A-Z][\w’'-]*(?:\s+(?:(?:of|the|and|for)\s+)*[A-Z][\w’'-]*)*")
+_LINKING = {"of", "the", "and", "for"}
+
+
+def abbreviable(question: str) -> dict[str, set[str]]:
+    """The initials of each name of two words or more in the question, with its terms: a
+    passage that has "US" mentions the question's "United States"."""
+    found: dict[str, set[str]] = {}
+    # Past the first word, which is capitalised for being first ("Did the United States ...").
+    for run in _CAPITALISED_RUN.findall(question.split(None, 1)[-1]):
+        words = [w for w in run.split() if w not in _LINKING]
+        if len(words) >= 2:
+            found.setdefault("".join(w[0] for w in words).lower(), set()).update(plain_terms(run))
+    return found
+
+
+def acronyms(text: str) -> set[str]:
+    """The initials of every run of capitalised words, lower-cased: a question's "EU" or
+    "UMC" is mentioned by a passage that spells out "European Union" or "United Methodist
+    Church"."""
+    found = set()
+    for run in _CAPITALISED_RUN.findall(text):
+        initials = "".join(w[0] for w in run.split() if w not in _LINKING).lower()
+        found.update(initials[i:j] for i in range(len(initials))
+                     for j in range(i + 2, min(len(initials), i + 6) + 1))
+    return found
+
+
+# Short forms a question may use for what a passage spells out ("3rd", "Feb").
+_SAME_AS = {short: terms(full)[0] for short, full in [
+    ("1st", "first"), ("2nd", "second"), ("3rd", "third"), ("4th", "fourth"), ("5th", "fifth"),
+    ("6th", "sixth"), ("7th", "seventh"), ("8th", "eighth"), ("9th", "ninth"), ("10th", "tenth"),
+    ("jan", "January"), ("feb", "February"), ("mar", "March"), ("apr", "April"), ("jun", "June"),
+    ("jul", "July"), ("aug", "August"), ("sep", "September"), ("sept", "September"),
+    ("oct", "October"), ("nov", "November"), ("dec", "December")]}
+
+
+def mentioned(term: str, present: set[str], spelled_out: set[str]) -> bool:
+    """Is a name the question specifies among a passage's terms, allowing for the forms a
+    name takes: "Russian" for "Russia", "Malians" for "Mali" (one stem a prefix of the
+    other), "EU(s)" for "European Union", and one slip of spelling in a long name
+    ("Zeria" for "Zeira", "Defense" for "Defence")? Numbers must match exactly."""
+    if term in present or term in spelled_out or term.rstrip("s") in spelled_out:
+        return True
+    if _SAME_AS.get(term) in present:
+        return True
+    if any(ch.isdigit() for ch in term) or len(term) < 4:
+        return False
+    return any(len(other) >= 4 and (other.startswith(term) or term.startswith(other)
+                                    or (len(term) >= 5 and _one_edit(term, other)))
+               for other in present)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """One letter replaced, added, dropped, or two neighbours swapped."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = next((k for k, (x, y) in enumerate(zip(a, b)) if x != y), len(a))
+    if len(a) < len(b):
+        return a[i:] == b[i + 1:]
+    return a[i + 1:] == b[i + 1:] or (a[i + 2:] == b[i + 2:] and a[i:i + 2] == b[i:i + 2][::-1])
