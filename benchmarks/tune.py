@@ -97,8 +97,8 @@ def evaluate(rows: list[dict], weights: Weights, threshold: float, sentences: in
 
 
 # Weights fields, plus the abstention threshold and how many sentences an answer may quote.
-GRID = {"missing": [0, 1], "whole": [0.7, 0.8, 0.9, 0.999, 1.1], "typed": [0.0], "spread": [0.0, 0.05, 0.1],
-        "margin": [0.35], "threshold": [0.57], "sentences": [2, 3]}
+GRID = {"missing": [0, 1], "whole": [0.7, 0.8, 0.9, 0.999, 1.1], "typed": [0.0],
+        "margin": [0.2, 0.35], "threshold": [0.57], "sentences": [2, 3]}
 
 
 def search(datasets: dict[str, list[dict]]) -> None:

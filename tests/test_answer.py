@@ -1,10 +1,13 @@
 """Extractive answering and its guarantees, with the fake embedder."""
 
 import pytest
+from llama_index.core.schema import NodeWithScore, TextNode
 
 from rag.answer.base import Answer, Citation, unsupported_sentences
 from rag.answer.question import (DATE, NAME, NUMBER, abbreviable, acronyms, asked_type, compound, constraints, has_type,
                                  mentioned, opposed, plain_terms)
+from rag.answer.extractive import Candidate, in_context
+from rag.chunk import sentence_spans
 from rag.condense import condense, needs_context
 from rag.pipeline import Pipeline
 from rag.prompts import ABSTAIN
@@ -28,8 +31,8 @@ def test_answer_sentences_are_verbatim_and_every_marker_resolves(pipeline: Pipel
         assert f"[{citation.n}]" in answer.answer
         document = (pipeline.settings.corpus_dir / citation.doc_id).read_text()
         assert citation.end - citation.start == len(citation.text)
-        for start, end in citation.highlights:
-            assert citation.text[start:end] in answer.answer
+        for start, end in citation.highlights:  # a quote of several sentences reads as one line
+            assert " ".join(citation.text[start:end].split()) in answer.answer
             assert " ".join(citation.text[start:end].split()) in " ".join(document.split())
 
 
@@ -81,10 +84,13 @@ def test_condense_only_follow_ups() -> None:
 
 
 def test_near_misses_abstain_and_complete_sentences_stand_alone(pipeline: Pipeline) -> None:
-    # The answer sentence holds every question term and a number: it is the whole answer.
+    # The answer sentence holds every question term and a number: its passage alone is cited,
+    # quoted with the sentence before it (its chunk ends with it).
     answer = pipeline.ask("How many Wagner operators did JNIM kill?")
-    assert answer.answer == ("This week, JNIM said they killed four Wagner operators in an ambush "
-                             "in central Mali. [1]")
+    assert answer.answer == ("Back in April, JNIM claimed to have captured a Wagner contractor after clashes "
+                             "in the Mora village. This week, JNIM said they killed four Wagner operators "
+                             "in an ambush in central Mali. [1]")
+    assert len(answer.citations) == 1 and len(answer.citations[0].highlights) == 1
     # The same question about a place and a year the passage never names, or negated; and a
     # name no article has.
     assert pipeline.ask("How many Wagner operators did JNIM kill in Niger in 2024?").abstained
@@ -157,3 +163,21 @@ def test_pipeline_refuses_an_answer_its_passages_do_not_support(pipeline: Pipeli
     pipeline.answerer = Inventing()
     answer = pipeline.ask("Who founded Wagner?")
     assert answer.abstained and answer.answer == ABSTAIN and answer.citations == []
+
+
+def test_the_best_sentence_is_quoted_with_the_statements_around_it() -> None:
+    text = ("Wagner News\nFirst fact here today. Second fact here today. Best sentence is here. "
+            "Fourth fact here today. Fifth fact here today. Sixth fact here today.")
+    passage = NodeWithScore(node=TextNode(text=text), score=1.0)
+    spans = sentence_spans(text)
+
+    def candidate(i: int) -> Candidate:
+        return Candidate(0, passage, *spans[i])
+
+    # One sentence before (not the heading line) and two after; a runner-up inside the quote drops out.
+    quote, *rest = in_context([candidate(3), candidate(4), candidate(1)])
+    assert quote.text == ("Second fact here today. Best sentence is here. Fourth fact here today. "
+                          "Fifth fact here today.")
+    assert [c.text for c in rest] == ["First fact here today."]
+    # Nothing before a first sentence that follows a heading.
+    assert in_context([candidate(1)])[0].text.startswith("First fact")
