@@ -47,7 +47,7 @@ class Weights:
     overlap: float = 0.3
     rank: float = 0.2  # bonus 1/(rank+1) for sentences of higher-ranked passages
     # Bonus for holding a date/number/name when the question asks for one: it did not pay
-    # in ranking (benchmarks/tune.py); the asked kind still decides when one sentence is enough.
+    # in ranking (benchmarks/tune.py); the asked kind still decides when one passage is enough.
     typed: float = 0.0
     # The best sentence's passage alone is cited when the sentence holds this share of the
     # question's weight (and the asked kind of answer, if any).
@@ -72,9 +72,10 @@ WEIGHTS = Weights()
 
 
 def choose(ranked: list["Candidate"], weights: Weights, limit: int) -> list["Candidate"]:
-    """The best sentence in context, alone when it holds (nearly) every question term (and the
-    asked kind of answer, if any); else up to `limit - 1` close runners-up too, preferring
-    those that cover question terms not yet quoted: a question about two things gets both."""
+    """The best sentence in context, with no runner-up when it holds (nearly) every question
+    term (and the asked kind of answer, if any); else up to `limit - 1` close runners-up too,
+    preferring those that cover question terms not yet quoted: a question about two things
+    gets both."""
     best = ranked[0]
     if best.overlap >= weights.whole and (best.typed or not best.asks):
         return in_context([best])
