@@ -6,7 +6,7 @@ from llama_index.core.schema import NodeWithScore, TextNode
 from rag.answer.base import Answer, Citation, unsupported_sentences
 from rag.answer.question import (DATE, NAME, NUMBER, abbreviable, acronyms, asked_type, compound, constraints, has_type,
                                  mentioned, opposed, plain_terms)
-from rag.answer.extractive import Candidate, in_context
+from rag.answer.extractive import WEIGHTS, Candidate, choose, in_context
 from rag.chunk import sentence_spans
 from rag.condense import condense, needs_context
 from rag.pipeline import Pipeline
@@ -181,3 +181,16 @@ def test_the_best_sentence_is_quoted_with_the_statements_around_it() -> None:
     assert [c.text for c in rest] == ["First fact here today."]
     # Nothing before a first sentence that follows a heading.
     assert in_context([candidate(1)])[0].text.startswith("First fact")
+
+
+def test_a_two_part_question_reaches_further_for_its_second_part() -> None:
+    first, second = "Goita is the interim President of Mali.", "Camara is the Defense Minister of Mali."
+
+    def ranked(two_part: bool) -> list[Candidate]:
+        return [Candidate(0, NodeWithScore(node=TextNode(text=first)), 0, len(first), matched={"presid": 0.5},
+                          score=0.9, two_part=two_part),
+                Candidate(1, NodeWithScore(node=TextNode(text=second)), 0, len(second), matched={"minist": 0.5},
+                          score=0.6, two_part=two_part)]
+
+    assert [c.text for c in choose(ranked(two_part=False), WEIGHTS, limit=3)] == [first]
+    assert [c.text for c in choose(ranked(two_part=True), WEIGHTS, limit=3)] == [first, second]

@@ -19,7 +19,7 @@ from tests.conftest import ROOT
 # it was set, less a little room; see evals/README.md). Issue 9 added 40 harder cases
 # (0.841 with its answer rules; the earlier code reaches 0.828 on the 145); its second
 # pass (names in their other forms, one missing name abstains) reaches 0.866 on the 149, its
-# third (the best sentence quoted in context) 0.879.
+# third (the best sentence quoted in context, a wider margin for two-part questions) 0.886.
 SEED_MIN_PASS_RATE = 0.86
 
 

@@ -55,6 +55,9 @@ class Weights:
     # Further sentences must score within this of the best one. Since the best sentence is
     # quoted in context, a narrower margin keeps squad2 citation precision above 0.7.
     margin: float = 0.2
+    # A question that asks two things needs a sentence for each, and the second part's
+    # sentence seldom scores near the first's (seed: +1 case, squad2 ±0).
+    two_part_margin: float = 0.35
     coverage: float = 0.4  # bonus for question terms a further sentence adds to those quoted
     # Abstain when the best sentence's `unmet` exceeds this: the names (1 each), numbers and
     # years (2) the question specifies that its passage lacks, and a negation the sentence
@@ -79,7 +82,8 @@ def choose(ranked: list["Candidate"], weights: Weights, limit: int) -> list["Can
     best = ranked[0]
     if best.overlap >= weights.whole and (best.typed or not best.asks):
         return in_context([best])
-    pool = [c for c in ranked[1:] if c.score >= best.score - weights.margin]
+    margin = weights.two_part_margin if best.two_part else weights.margin
+    pool = [c for c in ranked[1:] if c.score >= best.score - margin]
     chosen, covered = [best], set(best.matched)
 
     def gain(c: Candidate) -> float:
@@ -134,6 +138,7 @@ class Candidate:
     typed: bool = False  # the sentence holds one
     lacks: frozenset[str] = frozenset()  # names, numbers the question specifies and its passage lacks
     contradicts: bool = False  # the question is negated, the sentence is not
+    two_part: bool = False  # the question asks two things ("Who is X, and who is Y?")
     score: float = 0.0
 
     @property
@@ -233,9 +238,11 @@ def annotate(question: str, candidates: list[Candidate], lexical: LexicalIndex) 
     holds the asked kind of answer, and how much of the question its passage leaves out."""
     weights = {t: lexical.idf(t) for t in set(plain_terms(question)) - _QUESTION_TERMS}
     total = sum(weights.values()) or 1.0
-    # Negation is read from the question itself, not the earlier turns condense() appended.
-    kind, asks_negated = asked_type(question), negated(question.split(" (")[0])
-    lacks = _lacks(question.split(" (")[0], list({id(c.passage): c.passage for c in candidates}.values()))
+    # Negation and two parts are read from the question itself, not the earlier turns
+    # condense() appended.
+    own = question.split(" (")[0]
+    kind, asks_negated, two_part = asked_type(question), negated(own), compound(own)
+    lacks = _lacks(own, list({id(c.passage): c.passage for c in candidates}.values()))
     for candidate in candidates:
         present = set(plain_terms(candidate.text))
         candidate.matched = {t: w / total for t, w in weights.items() if t in present}
@@ -244,6 +251,7 @@ def annotate(question: str, candidates: list[Candidate], lexical: LexicalIndex) 
         # A negated question answered by a sentence without a negation is a near-miss too.
         candidate.lacks = lacks[candidate.passage.node.node_id]
         candidate.contradicts = asks_negated and not negated(candidate.text)
+        candidate.two_part = two_part
 
 
 def _lacks(question: str, passages: list[NodeWithScore]) -> dict[str, frozenset[str]]:
