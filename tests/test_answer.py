@@ -4,9 +4,9 @@ import pytest
 from llama_index.core.schema import NodeWithScore, TextNode
 
 from rag.answer.base import Answer, Citation, unsupported_sentences
+from rag.answer.extractive import WEIGHTS, Candidate, choose, in_context
 from rag.answer.question import (DATE, NAME, NUMBER, abbreviable, acronyms, asked_type, compound, constraints, has_type,
                                  mentioned, opposed, plain_terms)
-from rag.answer.extractive import WEIGHTS, Candidate, choose, in_context
 from rag.chunk import sentence_spans
 from rag.condense import condense, needs_context
 from rag.pipeline import Pipeline

@@ -115,7 +115,8 @@ def in_context(chosen: list["Candidate"]) -> list["Candidate"]:
             break
         end = after[1]
     quote = replace(best, start=start, end=end)
-    return [quote, *(c for c in chosen[1:] if _spaced(c.text) not in _spaced(quote.text))]
+    quoted = _spaced(quote.text)
+    return [quote, *(c for c in chosen[1:] if _spaced(c.text) not in quoted)]
 
 
 def decide(ranked: list["Candidate"], weights: Weights, threshold: float,
