@@ -23,6 +23,7 @@ from rag.ingest import IngestReport, Progress, ingest
 from rag.language import in_other_language
 from rag.lock import WriterLock
 from rag.prompts import OTHER_LANGUAGE
+from rag.reader.model import READER_DIR, Reader, shared_reader
 from rag.retrieve import HybridRetriever
 from rag.sentence_vectors import SentenceVectors
 from rag.settings import Settings
@@ -53,7 +54,8 @@ class Pipeline:
         if backend not in self._answerers:
             if backend == "extractive":
                 answerer: Answerer = ExtractiveAnswerer(self.embed_model, self.retriever.lexical,
-                                                        self.settings, SentenceVectors(self.settings))
+                                                        self.settings, SentenceVectors(self.settings),
+                                                        reader=self.reader)
             else:
                 # Its LLM writes; the quoted answer is its evidence and its fallback.
                 answerer = GeneratingAnswerer(LLMS[backend](self.settings),
@@ -61,6 +63,11 @@ class Pipeline:
             self._answerers[backend] = answerer
         return self._answerers[backend]
 
+
+    def reader(self) -> Reader | None:
+        if not self.settings.reader:
+            return None
+        return shared_reader(self.settings.reader_dir or READER_DIR)
 
     @guarded
     def ingest(self, path: Path | None = None, progress: Progress | None = None,

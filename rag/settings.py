@@ -45,6 +45,20 @@ class Settings(BaseSettings):
     answer_sentences: int = 3
     # Calibrated by benchmarks/calibrate_abstention.py on the seed evals and squad2 dev.
     abstain_threshold: float = 0.57
+    # The trained reader (models/reader/, rag/reader/): reads the best sentences' windows and
+    # answers with the span it finds; off, the sentence rules above answer alone.
+    reader: bool = Field(default=True, description="answer with the trained reader's span")
+    reader_dir: Path | None = Field(default=None, description="another reader model folder")
+    reader_windows: int = Field(default=6, description="sentence windows the reader reads per question")
+    reader_threshold: float = Field(default=-6.0, description="a span must beat its window's no-answer "
+                                    "reading by this (logits) to answer; tuned by benchmarks/reader_tune.py")
+    reader_quote: Literal["rules", "span"] = Field(
+        default="rules", description="'rules': the sentence rules' quote, led by the reader's span when it "
+        "lies inside; 'span': the span's own sentence (in context for why/how questions)")
+    reader_rerank: float = Field(default=4.0, description="'rules': answer from the reader's best span "
+                                 "instead when it beats every span inside the rules' quote by this (logits)")
+    reader_near_miss: bool = Field(default=True, description="keep the near-miss rule (a name or number "
+                                   "the question specifies that the passage lacks) in front of the reader")
 
     # LLM answering (the `local` and `openai` backends)
     unsupported: Literal["drop", "flag"] = Field(

@@ -79,7 +79,8 @@ def unsupported_sentences(answer: Answer) -> list[str]:
     passages = {c.n: " ".join(c.text.split()) for c in answer.citations}
     problems, cursor = [], 0
     for match in _MARKER.finditer(answer.answer):
-        sentence = " ".join(answer.answer[cursor : match.start()].split())
+        # The reader's short answer is shown in bold: its words, not the markup, are quoted.
+        sentence = " ".join(answer.answer[cursor : match.start()].split()).removeprefix("**").removesuffix("**")
         cursor = match.end()
         if sentence and sentence not in passages.get(int(match.group(1)), ""):
             problems.append(sentence)

@@ -23,6 +23,7 @@ from rag.answer.question import (abbreviable, acronyms, asked_type, compound, co
                                  opposed, plain_terms)
 from rag.chunk import sentence_spans
 from rag.lexical import LexicalIndex, terms
+from rag.reader.model import Reader
 from rag.sentence_vectors import SentenceVectors
 from rag.settings import Settings
 
@@ -163,15 +164,22 @@ class Candidate:
 class ExtractiveAnswerer:
     def __init__(self, embed_model: BaseEmbedding, lexical: Callable[[], LexicalIndex],
                  settings: Settings, stored: SentenceVectors | None = None,
-                 weights: Weights = WEIGHTS) -> None:
+                 weights: Weights = WEIGHTS,
+                 reader: Reader | Callable[[], Reader | None] | None = None) -> None:
         self.embed_model, self.lexical, self.settings = embed_model, lexical, settings
         self.stored = stored
         self.weights = weights
+        self.reader = reader  # or what loads it, on the first question: ingest never needs it
         self._cache: OrderedDict[str, list[float]] = OrderedDict()
 
     def stream(self, question: str, passages: list[NodeWithScore]) -> Iterator[Answer]:
-        chosen = decide(self.score(question, passages), self.weights, self.settings.abstain_threshold,
-                        self.settings.answer_sentences)
+        ranked = self.score(question, passages)
+        if callable(self.reader):
+            self.reader = self.reader()
+        if self.reader is not None:
+            yield self._read(question, ranked)
+            return
+        chosen = decide(ranked, self.weights, self.settings.abstain_threshold, self.settings.answer_sentences)
         if not chosen:
             yield Answer.abstention(question)
             return
@@ -218,7 +226,34 @@ class ExtractiveAnswerer:
                 candidates.append(Candidate(rank, passage, start, end))
         return candidates
 
-    def _compose(self, question: str, chosen: list[Candidate], done: bool) -> Answer:
+    def _read(self, question: str, ranked: list[Candidate]) -> Answer:
+        """The abstention unless the reader finds a span that beats its window's no-answer
+        reading by `reader_threshold`; else the quote (the rules' choice, or the span's own
+        sentence: `reader_quote`) led by the span in bold."""
+        from rag.answer.reading import read, within
+
+        assert isinstance(self.reader, Reader)
+        settings = self.settings
+        if settings.reader_quote == "rules":
+            chosen = decide(ranked, self.weights, settings.abstain_threshold, settings.answer_sentences)
+        elif ranked and not (settings.reader_near_miss and ranked[0].unmet > self.weights.missing):
+            chosen = ranked[:1]
+        else:
+            chosen = []
+        readings = read(self.reader, question, ranked, settings.reader_windows) if chosen else []
+        if not readings or readings[0].span.margin < settings.reader_threshold:
+            return Answer.abstention(question)
+        best = readings[0]
+        inside = next((r.span.margin for r in readings if within(r, chosen[0])), float("-inf"))
+        # The reader reranks: a span elsewhere that it is much surer of than of any span in
+        # the rules' quote moves the answer to its sentence.
+        if settings.reader_quote == "span" or best.span.margin - inside >= settings.reader_rerank:
+            chosen = [best.candidate if asked_type(question) else in_context([best.candidate])[0]]
+        # The lead is the surest span inside the first quote, so [1] cites where it stands.
+        lead = next((r for r in readings if within(r, chosen[0])), None)
+        return self._compose(question, chosen, done=True, lead=_span_text(lead.span.text) if lead else "")
+
+    def _compose(self, question: str, chosen: list[Candidate], done: bool, lead: str = "") -> Answer:
         citations: dict[str, Citation] = {}
         parts = []
         for candidate in chosen:
@@ -230,6 +265,8 @@ class ExtractiveAnswerer:
             parts.append(f"{_spaced(candidate.text)} [{citation.n}]")
         for citation in citations.values():
             citation.highlights.sort()
+        if lead:  # the reader's short answer, from the first cited passage
+            parts.insert(0, f"**{lead}** [1]")
         return Answer(question=question, answer=" ".join(parts), abstained=False,
                       citations=list(citations.values()), done=done)
 
@@ -273,6 +310,11 @@ def _lacks(question: str, passages: list[NodeWithScore]) -> dict[str, frozenset[
         lacking_everywhere = frozenset.intersection(*lacks.values()) if lacks else frozenset()
         lacks = dict.fromkeys(lacks, lacking_everywhere)
     return lacks
+
+
+def _span_text(text: str) -> str:
+    """The span as a short answer: one line, without the comma or full stop it ran into."""
+    return _spaced(text).strip(" ,;:.")
 
 
 def _spaced(text: str) -> str:
