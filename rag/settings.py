@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -40,8 +40,9 @@ class Settings(BaseSettings):
     chunks_per_document: int = 0
 
     # Answering
-    answer_backend: Literal["extractive", "local", "openai"] = Field(
-        default="extractive", description="'local' runs a GGUF in process; 'openai' calls llm_url")
+    answer_backend: str = Field(
+        default="extractive", description="a registered backend (rag/answer/backends.py): "
+                                          "'local' runs a GGUF in process; 'openai' calls llm_url")
     answer_sentences: int = 3
     # Calibrated by benchmarks/calibrate_abstention.py on the seed evals and squad2 dev.
     abstain_threshold: float = 0.57
@@ -65,3 +66,12 @@ class Settings(BaseSettings):
     port: int = 7860
     auth: str | None = Field(default=None, description="user:password turns on Gradio auth")
     max_upload_mb: float = 5.0
+
+    @field_validator("answer_backend")
+    @classmethod
+    def _registered(cls, name: str) -> str:
+        from rag.answer.backends import names
+
+        if name not in names():
+            raise ValueError(f"no answer backend {name!r} (there are {', '.join(names())})")
+        return name

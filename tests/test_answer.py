@@ -153,6 +153,9 @@ def test_names_match_in_their_other_forms() -> None:
 
 def test_pipeline_refuses_an_answer_its_passages_do_not_support(pipeline: Pipeline) -> None:
     class Inventing:
+        def standalone(self, question, history):
+            return question
+
         def stream(self, question, passages):
             node = passages[0].node
             citation = Citation(n=1, doc_id=node.metadata["doc_id"], title="", text=node.get_content(),

@@ -48,7 +48,7 @@ def test_partials_show_checked_sentences_and_the_final_keeps_them(pipeline: Pipe
     text = (f"{sentence_of(first, second)} [1] The moon is made of cheese since 1999 [2]. "
             f"{sentence_of(second, first)} [2]")
     answerer = GeneratingAnswerer(StubLLM(text), pipeline.answerer_for("extractive"),
-                                  pipeline.settings, "local")
+                                  pipeline.settings, "local", pipeline.embed_model)
     steps = list(answerer.stream(QUESTION, passages))
     quoted, partials, last = steps[0], steps[1:-1], steps[-1]
 

@@ -66,7 +66,7 @@ def test_available_backends_need_their_model_or_url(tmp_path: Path) -> None:
     gguf = tmp_path / "m.gguf"
     gguf.write_bytes(b"GGUF")
     assert "local" in available(bare.model_copy(update={"llm_gguf": gguf}))
-    from rag.answer.backends import LLMS
+    from rag.answer.openai import openai_llm
 
     with pytest.raises(BackendUnavailable, match="RAG_LLM_URL"):
-        LLMS["openai"](bare)
+        openai_llm(bare)

@@ -51,9 +51,39 @@ class Answer:
 
 
 class Answerer(Protocol):
+    """What the pipeline asks of every backend (registered in rag/answer/backends.py)."""
+
+    def standalone(self, question: str, history: list[str]) -> str:
+        """The question to search for: a follow-up made standalone from the earlier questions."""
+        ...
+
     def stream(self, question: str, passages: list[NodeWithScore]) -> Iterator[Answer]:
         """Partial answers (done=False) as they form, then the final one (done=True)."""
         ...
+
+
+class Evidence(Answerer, Protocol):
+    """A backend whose answer is quoted from the passages: what a generating backend shows
+    first, falls back to, and trims its prompt around."""
+
+    def best_sentences(self, question: str, passages: list[NodeWithScore]) -> dict[str, int]:
+        """Per passage (node id), where its best sentence for the question starts."""
+        ...
+
+
+_DOC_KEYS = {"doc_id", "title", "content_hash", "source_path", "chunk", "n_chunks", "ingested_at",
+             "dense_score", "document_id", "ref_doc_id"}
+
+
+def cite(n: int, passage: NodeWithScore) -> Citation:
+    """Citation [n] of a retrieved passage, with the document's own metadata (url, date, ...)."""
+    node, meta = passage.node, passage.node.metadata
+    start = node.start_char_idx or 0
+    return Citation(
+        n=n, doc_id=meta.get("doc_id", node.ref_doc_id or ""), title=meta.get("title", ""),
+        text=node.get_content(), start=start, end=node.end_char_idx or start + len(node.get_content()),
+        metadata={k: v for k, v in meta.items() if k not in _DOC_KEYS},
+    )
 
 
 def final(answers: Iterator[Answer]) -> Answer:

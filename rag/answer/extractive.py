@@ -18,10 +18,12 @@ import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import NodeWithScore
 
-from rag.answer.base import Answer, Citation
+from rag.answer.backends import Backend, register
+from rag.answer.base import Answer, Citation, cite
 from rag.answer.question import (abbreviable, acronyms, asked_type, compound, constraints, has_type, mentioned, negated,
                                  opposed, plain_terms)
 from rag.chunk import sentence_spans
+from rag.condense import condense
 from rag.lexical import LexicalIndex, terms
 from rag.sentence_vectors import SentenceVectors
 from rag.settings import Settings
@@ -169,6 +171,9 @@ class ExtractiveAnswerer:
         self.weights = weights
         self._cache: OrderedDict[str, list[float]] = OrderedDict()
 
+    def standalone(self, question: str, history: list[str]) -> str:
+        return condense(question, history)
+
     def stream(self, question: str, passages: list[NodeWithScore]) -> Iterator[Answer]:
         chosen = decide(self.score(question, passages), self.weights, self.settings.abstain_threshold,
                         self.settings.answer_sentences)
@@ -191,6 +196,12 @@ class ExtractiveAnswerer:
         for candidate in candidates:
             candidate.score = self.weights.score(candidate)
         return sorted(candidates, key=lambda c: c.score, reverse=True)
+
+    def best_sentences(self, question: str, passages: list[NodeWithScore]) -> dict[str, int]:
+        best: dict[str, int] = {}
+        for candidate in self.score(question, passages):
+            best.setdefault(candidate.passage.node.node_id, candidate.start)
+        return best
 
     def _vectors(self, texts: list[str]) -> np.ndarray:
         # Ingest stored each sentence's vector (rag/sentence_vectors.py). Sentences it did
@@ -225,7 +236,7 @@ class ExtractiveAnswerer:
             node = candidate.passage.node
             citation = citations.get(node.node_id)
             if citation is None:
-                citation = citations[node.node_id] = _citation(len(citations) + 1, candidate.passage)
+                citation = citations[node.node_id] = cite(len(citations) + 1, candidate.passage)
             citation.highlights.append((candidate.start, candidate.end))
             parts.append(f"{_spaced(candidate.text)} [{citation.n}]")
         for citation in citations.values():
@@ -287,15 +298,7 @@ def _is_statement(sentence: str) -> bool:
             and not _FOOTNOTE.search(sentence))
 
 
-_DOC_KEYS = {"doc_id", "title", "content_hash", "source_path", "chunk", "n_chunks", "ingested_at",
-             "dense_score", "document_id", "ref_doc_id"}
-
-
-def _citation(n: int, passage: NodeWithScore) -> Citation:
-    node, meta = passage.node, passage.node.metadata
-    start = node.start_char_idx or 0
-    return Citation(
-        n=n, doc_id=meta.get("doc_id", node.ref_doc_id or ""), title=meta.get("title", ""),
-        text=node.get_content(), start=start, end=node.end_char_idx or start + len(node.get_content()),
-        metadata={k: v for k, v in meta.items() if k not in _DOC_KEYS},
-    )
+register(Backend(
+    name="extractive", summary="sentences quoted from the passages (default)",
+    build=lambda r: ExtractiveAnswerer(r.embed_model, r.lexical, r.settings, SentenceVectors(r.settings)),
+    runnable=lambda settings: True))
