@@ -136,10 +136,7 @@ def refresh_lexical(store: Store, settings: Settings, current: LexicalIndex | No
 def _searchable(store: Store, ids: list[str]) -> tuple[list[str], list[str]]:
     """Those of these chunks still there (another writer may have deleted some since),
     and what BM25 indexes of each."""
-    texts: dict[str, str] = {}
-    for start in range(0, len(ids), 1000):
-        got = store.collection.get(ids=ids[start : start + 1000], include=["documents", "metadatas"])
-        texts.update((i, searchable_text((m or {}).get("title", ""), t))
-                     for i, t, m in zip(got["ids"], got["documents"], got["metadatas"]))
+    texts = {i: searchable_text(meta.get("title", ""), text)
+             for i, (text, meta) in store.texts(ids).items()}
     found = [i for i in ids if i in texts]
     return found, [texts[i] for i in found]

@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
-from llama_index.core.schema import NodeWithScore, QueryBundle
+from llama_index.core.schema import NodeWithScore
 
 from rag.answer import Answer, Answerer
 from rag.answer.base import final, unsupported_sentences
@@ -21,7 +21,7 @@ from rag.ingest import IngestReport, Progress, ingest
 from rag.language import in_other_language
 from rag.lock import WriterLock
 from rag.prompts import OTHER_LANGUAGE
-from rag.retrieve import HybridRetriever
+from rag.retrieve import HybridRetriever, SearchRequest
 from rag.sentence_vectors import SentenceVectors
 from rag.settings import Settings
 from rag.store import IndexedDocument, Store
@@ -99,9 +99,8 @@ class Pipeline:
     @guarded
     def search(self, query: str, k: int | None = None,
                filters: Filters | None = None) -> list[NodeWithScore]:
-        self.retriever.top_k = k or self.settings.top_k
-        self.retriever.filters = filters or Filters()
-        return self.retriever.retrieve(QueryBundle(query))
+        request = SearchRequest(k or self.settings.top_k, filters or Filters())
+        return self.retriever.search(query, request)
 
     @guarded
     def stream(self, question: str, history: list[str] | None = None,
