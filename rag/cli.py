@@ -1,4 +1,4 @@
-"""`rag` command line: ingest, search, ask, eval, serve."""
+"""`rag` command line: ingest, delete, search, ask, eval, serve."""
 
 import argparse
 import json
@@ -178,6 +178,19 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_delete(args: argparse.Namespace) -> int:
+    from rag.pipeline import Pipeline
+    from rag.services.corpus import delete_document
+
+    settings = _settings(args)
+    if args.corpus:
+        settings = settings.model_copy(update={"corpus_dir": Path(args.corpus)})
+    pipeline = Pipeline(settings, create=False)
+    for doc_id in args.doc_ids:
+        print(delete_document(pipeline, doc_id))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from rag.ui import serve
 
@@ -206,6 +219,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("path", nargs="?", help="corpus folder or file (default: corpus/)")
     p.add_argument("--index", help=index_help)
     p.set_defaults(run=cmd_ingest)
+
+    p = sub.add_parser("delete", help="remove documents from the index, and their files from the corpus")
+    p.add_argument("doc_ids", nargs="+", metavar="DOC_ID", help="as `rag search` shows it")
+    p.add_argument("--corpus", help="the corpus folder the documents were ingested from "
+                                    "(default: corpus/, or RAG_CORPUS_DIR)")
+    p.add_argument("--index", help=index_help)
+    p.set_defaults(run=cmd_delete)
 
     p = sub.add_parser("search", help="show the passages retrieved for a query")
     p.add_argument("query")
