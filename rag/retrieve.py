@@ -9,6 +9,7 @@ carries its cosine in `metadata["dense_score"]`, an absolute signal that fused
 scores are not.
 """
 
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -74,20 +75,23 @@ class HybridRetriever(BaseRetriever):
         self.store, self.embed_model, self.settings = store, embed_model, settings
         self._lexical: LexicalIndex | None = None
         self._generation: str | None = None  # of the collection BM25 was last checked against
+        self._refreshing = threading.Lock()  # one refresh at a time: it rewrites the saved index
 
     def lexical(self) -> LexicalIndex:
         # Another writer (a CLI ingest, another UI on a shared Chroma server) may have
         # changed the collection since: its generation token tells, at the cost of one call.
         if self._lexical is None or self.store.generation() != self._generation:
-            self.refresh()
+            return self.refresh()
         return self._lexical
 
     def refresh(self) -> LexicalIndex:
         """Bring BM25 in line with the collection now (after an ingest or a delete)."""
-        # Read before listing ids: a write meanwhile leaves a newer token, so we look again.
-        self._generation = self.store.generation()
-        self._lexical = refresh_lexical(self.store, self.settings, self._lexical)
-        return self._lexical
+        with self._refreshing:
+            # Read before listing ids: a write meanwhile leaves a newer token, so we look again.
+            generation = self.store.generation()
+            self._lexical = refresh_lexical(self.store, self.settings, self._lexical)
+            self._generation = generation
+            return self._lexical
 
     def search(self, query: str, request: SearchRequest) -> list[NodeWithScore]:
         """The best `request.k` chunks for `query` within `request.filters`."""
