@@ -5,6 +5,7 @@ import json
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 from rag.answer import Answer
 from rag.answer.backends import names, summaries
@@ -16,7 +17,7 @@ from rag.settings import Settings
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    overrides = {}
+    overrides: dict[str, Any] = {}
     if getattr(args, "index", None):
         overrides["index_dir"] = Path(args.index)
     if getattr(args, "k", None):

@@ -61,7 +61,8 @@ def cap_per_document(ranked: list[str], k: int, per_document: int) -> list[str]:
     if per_document <= 0:
         return ranked[:k]
     taken: dict[str, int] = {}
-    first, rest = [], []
+    first: list[str] = []
+    rest: list[str] = []
     for chunk_id in ranked:
         doc = chunk_id.rsplit("::", 2)[0]  # chunk ids are doc_id::hash::index (rag/chunk.py)
         taken[doc] = taken.get(doc, 0) + 1
@@ -125,7 +126,7 @@ class HybridRetriever(BaseRetriever):
         fused = fuse(rankings, self.settings.dense_weight)
         if wants_recent(query_bundle.query_str):
             fused = prefer_recent(fused, self._days(list(fused), rankings))
-        best = cap_per_document(sorted(fused, key=fused.get, reverse=True), request.k,
+        best = cap_per_document(sorted(fused, key=fused.__getitem__, reverse=True), request.k,
                                 self.settings.chunks_per_document)
         missing = [i for i in best if i not in rankings.nodes]
         nodes = {**rankings.nodes, **{n.node_id: n for n in self.store.nodes(missing)}}
@@ -143,5 +144,7 @@ class HybridRetriever(BaseRetriever):
         metas = {**self.store.metadatas([i for i in ids if i not in known]), **known}
         return {i: int(metas.get(i, {}).get("published_day") or 0) for i in ids}
 
-    def _cosines(self, ids: list[str], query: list[float]) -> dict[str, float]:
+    def _cosines(self, ids: list[str], query: list[float] | None) -> dict[str, float]:
+        if query is None:  # nothing was searched
+            return {}
         return {i: float(np.dot(v, query)) for i, v in self.store.embeddings(ids).items()}

@@ -209,6 +209,7 @@ def _judge(claim: str, cited: list[int], supports: list[Support],
 
     backing = [s for s in supports if s.supported]
     from_cited = [s for s in backing if s.passage in cited]
+    status: Status
     if from_cited:
         best, status = max(from_cited, key=strength), "verified"
     elif backing:

@@ -1,6 +1,5 @@
 """The dated eval cases: documents that disagree by date, where the newer one is right."""
 
-from pathlib import Path
 
 import pytest
 

@@ -100,7 +100,8 @@ def test_ingest_of_named_files_leaves_the_rest_alone(settings, fake_embedder, se
     assert sorted(report.added) == ["n1", "n2"] and not report.removed and not report.updated
     assert p.search("Zorbian lighthouse teal", k=1)[0].node.metadata["doc_id"] == "n1"
 
-    (seed_corpus / "news.jsonl").write_text('{"id": "n1", "text": "The Zorbian lighthouse was painted teal in 1987."}\n')
+    (seed_corpus / "news.jsonl").write_text(
+        '{"id": "n1", "text": "The Zorbian lighthouse was painted teal in 1987."}\n')
     report = p.ingest(seed_corpus, only=["news.jsonl"])
     assert report.removed == ["n2"] and report.unchanged == 1 and not report.added
     assert all(r.node.metadata["doc_id"] != "n2" for r in p.search("Vexhall ferry crossings", k=10))

@@ -2,11 +2,12 @@
 `Answer` whose sentences each cite the passage they come from."""
 
 import re
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Protocol
+from typing import Protocol, cast
 
-from llama_index.core.schema import NodeWithScore
+from llama_index.core.schema import NodeWithScore, TextNode
 
 from rag.prompts import ABSTAIN
 
@@ -77,7 +78,7 @@ _DOC_KEYS = {"doc_id", "title", "content_hash", "source_path", "chunk", "n_chunk
 
 def cite(n: int, passage: NodeWithScore) -> Citation:
     """Citation [n] of a retrieved passage, with the document's own metadata (url, date, ...)."""
-    node, meta = passage.node, passage.node.metadata
+    node, meta = cast(TextNode, passage.node), passage.node.metadata
     start = node.start_char_idx or 0
     return Citation(
         n=n, doc_id=meta.get("doc_id", node.ref_doc_id or ""), title=meta.get("title", ""),
@@ -87,12 +88,10 @@ def cite(n: int, passage: NodeWithScore) -> Citation:
 
 
 def final(answers: Iterator[Answer]) -> Answer:
-    answer = None
-    for answer in answers:
-        pass
-    if answer is None:
+    last = deque(answers, maxlen=1)
+    if not last:
         raise RuntimeError("the answerer produced nothing")
-    return answer
+    return last[0]
 
 
 _MARKER = re.compile(r"\s*\[(\d+)\]")

@@ -13,6 +13,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -207,7 +208,7 @@ class ExtractiveAnswerer:
         # Ingest stored each sentence's vector (rag/sentence_vectors.py). Sentences it did
         # not (an index built before, or by another machine on a shared Chroma server)
         # are embedded here, and recent ones remembered.
-        found = self.stored.get(texts) if self.stored else {}
+        found: dict[str, Any] = self.stored.get(texts) if self.stored else {}
         found |= {t: v for t in texts if t not in found and (v := self._cache.get(t)) is not None}
         missing = list(dict.fromkeys(t for t in texts if t not in found))
         if missing:

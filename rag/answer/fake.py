@@ -40,7 +40,7 @@ class QuotingLLM(MockLLM):
 
 
 def fake_llm(settings: Settings) -> QuotingLLM:
-    return QuotingLLM()
+    return QuotingLLM(max_tokens=None)
 
 
 register(Backend(name="fake", summary="a mock LLM quoting its first source, for tests",

@@ -3,8 +3,9 @@ answer under the quoted evidence, then keep only what the passages support.
 
 The quoted (extractive) answer is shown at once; the model's answer streams under it,
 each sentence checked against the passages as soon as it is complete (`checking`), and
-the final answer is the model's, made of those checked sentences. When the model fails (timeout, refused connection, HTTP error) or none of
-its sentences holds up, the final answer is the quoted one, with a one-line notice.
+the final answer is the model's, made of those checked sentences. When the model fails
+(timeout, refused connection, HTTP error) or none of its sentences holds up, the final
+answer is the quoted one, with a one-line notice.
 """
 
 import re

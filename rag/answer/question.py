@@ -132,7 +132,7 @@ def acronyms(text: str) -> set[str]:
     """The initials of every run of capitalised words, lower-cased: a question's "EU" or
     "UMC" is mentioned by a passage that spells out "European Union" or "United Methodist
     Church"."""
-    found = set()
+    found: set[str] = set()
     for run in _CAPITALISED_RUN.findall(text):
         initials = "".join(w[0] for w in run.split() if w not in _LINKING).lower()
         found.update(initials[i:j] for i in range(len(initials))
