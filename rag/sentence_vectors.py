@@ -21,7 +21,7 @@ import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import TextNode
 
-from rag.chunk import sentence_spans
+from rag.text.sentences import sentence_spans
 from rag.settings import Settings
 
 _SCHEMA = """

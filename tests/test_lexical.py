@@ -49,15 +49,15 @@ def test_scores_are_bm25s_scores() -> None:
     import bm25s
     import numpy as np
 
-    from rag.lexical import _STEMMER, _STOPWORDS, _tokens
+    from rag.text.terms import STEMMER, STOPWORDS, tokens
 
     ids, texts = _seed_passages()
     ours = LexicalIndex.build(ids, texts)
     reference = bm25s.BM25()
-    reference.index(bm25s.tokenize(texts, stopwords=_STOPWORDS, stemmer=_STEMMER, show_progress=False),
+    reference.index(bm25s.tokenize(texts, stopwords=STOPWORDS, stemmer=STEMMER, show_progress=False),
                     show_progress=False)
     for query in QUERIES:
-        expected = reference.get_scores(_tokens([query])[0] or [""])
+        expected = reference.get_scores(tokens([query])[0] or [""])
         assert np.allclose(ours.postings.scores(terms(query)), expected, atol=1e-5)
 
 

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from rag.embed import MiniLMEmbedding
-from rag.verify import Verifier, key_tokens, repair_markers, split_claims
+from rag.text.markers import repair_markers
+from rag.verify import Verifier, key_tokens, split_claims
 
 PASSAGES = [
     "Wagner first deployed to Mali in December 2021. The group later worked with the "

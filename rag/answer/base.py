@@ -1,7 +1,6 @@
 """The answering seam: every backend turns a question and retrieved passages into an
 `Answer` whose sentences each cite the passage they come from."""
 
-import re
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -10,6 +9,7 @@ from typing import Protocol, cast
 from llama_index.core.schema import NodeWithScore, TextNode
 
 from rag.prompts import ABSTAIN
+from rag.text.markers import SPACED_MARKER
 
 
 @dataclass
@@ -94,9 +94,6 @@ def final(answers: Iterator[Answer]) -> Answer:
     return last[0]
 
 
-_MARKER = re.compile(r"\s*\[(\d+)\]")
-
-
 def unsupported_sentences(answer: Answer) -> list[str]:
     """Answer sentences not found verbatim in the passage their [n] marker cites.
 
@@ -107,7 +104,7 @@ def unsupported_sentences(answer: Answer) -> list[str]:
         return []
     passages = {c.n: " ".join(c.text.split()) for c in answer.citations}
     problems, cursor = [], 0
-    for match in _MARKER.finditer(answer.answer):
+    for match in SPACED_MARKER.finditer(answer.answer):
         sentence = " ".join(answer.answer[cursor : match.start()].split())
         cursor = match.end()
         if sentence and sentence not in passages.get(int(match.group(1)), ""):

@@ -23,19 +23,16 @@ from rag.answer.backends import Backend, register
 from rag.answer.base import Answer, Citation, cite
 from rag.answer.question import (abbreviable, acronyms, asked_type, compound, constraints, has_type, mentioned, negated,
                                  opposed, plain_terms)
-from rag.chunk import sentence_spans
+from rag.text.markers import MARKER
+from rag.text.question_words import QUESTION_TERMS
+from rag.text.sentences import sentence_spans
 from rag.condense import condense
-from rag.lexical import LexicalIndex, terms
+from rag.lexical import LexicalIndex
 from rag.sentence_vectors import SentenceVectors
 from rag.settings import Settings
 
 _STATEMENT_END = re.compile(r"[.!?][\"'”’)\]]*$")
 _MIN_WORDS = 4
-_FOOTNOTE = re.compile(r"\[\d+\]")
-# Words that shape a question but never name what it is about: a sentence need not
-# contain "when" or "did" to answer "When did Wagner deploy?".
-_QUESTION_TERMS = set(terms("what when where which who whom whose why how did does do is are was "
-                            "were has have had can could would should will much many"))
 _CONTEXT_BEFORE, _CONTEXT_AFTER = 1, 2  # sentences quoted around the best one
 NEGATION = 2  # what a negation the sentence lacks adds to its `unmet`: enough to abstain
 _CACHE_SIZE = 20_000  # sentence vectors kept (about 30 MB)
@@ -253,7 +250,7 @@ class ExtractiveAnswerer:
 def annotate(question: str, candidates: list[Candidate], lexical: LexicalIndex) -> None:
     """Set each candidate's term-level features: which question terms it holds, whether it
     holds the asked kind of answer, and how much of the question its passage leaves out."""
-    weights = {t: lexical.idf(t) for t in set(plain_terms(question)) - _QUESTION_TERMS}
+    weights = {t: lexical.idf(t) for t in set(plain_terms(question)) - QUESTION_TERMS}
     total = sum(weights.values()) or 1.0
     # Negation and two parts are read from the question itself, not the earlier turns
     # condense() appended.
@@ -300,7 +297,7 @@ def _is_statement(sentence: str) -> bool:
     """Headlines, table cells and fragments make poor answers: keep real sentences.
     A sentence with its own "[3]" (a footnote) would read as a citation marker."""
     return (len(sentence.split()) >= _MIN_WORDS and bool(_STATEMENT_END.search(sentence))
-            and not _FOOTNOTE.search(sentence))
+            and not MARKER.search(sentence))
 
 
 register(Backend(

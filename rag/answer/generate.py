@@ -24,9 +24,9 @@ from rag.answer.backends import Resources
 from rag.answer.base import Answer, Citation, Evidence, cite, final
 from rag.answer.checking import Progress, SentenceChecker
 from rag.answer.question import asked_type, has_type
-from rag.chunk import sentence_spans
+from rag.text.sentences import sentence_spans
 from rag.condense import rewrite
-from rag.lexical import terms
+from rag.text.terms import terms
 from rag.prompts import (ANSWER_SYSTEM, LLM_FAILED, NOT_FOUND_PATTERNS, UNVERIFIED,
                          UNVERIFIED_MARK, answer_prompt)
 from rag.settings import Settings
