@@ -1,5 +1,5 @@
 from rag.clean import clean_text
-from tests.conftest import SEED_CORPUS
+from tests.samples import SEED_CORPUS
 
 
 def seed(name_prefix: str) -> str:

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from rag.load import content_hash, load_corpus
-from tests.conftest import SEED_CORPUS
+from tests.samples import SEED_CORPUS
 
 
 def test_seed_documents_ids_and_titles() -> None:

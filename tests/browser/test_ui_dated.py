@@ -11,9 +11,9 @@ from playwright.sync_api import expect, sync_playwright
 
 from rag.ui import CorpusError, save_upload
 from rag.ui.corpus import documents_rows
-from tests.test_formats import pdf_bytes, scanned_pdf_bytes
-from tests.test_ui_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, ask, last_answer, open_tab
-from tests.ui_helpers import ROOT, running_app, temp_settings
+from tests.browser.pages import CHROMIUM, CHROMIUM_ARGS, SHOTS, ask, last_answer, open_tab
+from tests.samples import ROOT, pdf_bytes, scanned_pdf_bytes
+from tests.servers import running_app, temp_settings
 
 pytestmark = pytest.mark.integration
 DATED = ROOT / "evals" / "corpora" / "dated"

@@ -9,7 +9,7 @@ from rag.answer.checking import SentenceChecker
 from rag.chunk import sentence_spans
 from rag.embed import MiniLMEmbedding
 from rag.verify import Verifier
-from tests.test_verify import PASSAGES
+from tests.samples import PASSAGES
 
 QUESTION = "What happened to Wagner in Mali?"
 ANSWER = ("Wagner first deployed to Mali in December 2021. [1] The Africa Corps stayed in Mali "

@@ -2,7 +2,7 @@ from llama_index.core.schema import Document
 
 from rag.chunk import chunk_document, count_tokens, sentence_spans
 from rag.load import content_hash, load_corpus
-from tests.conftest import SEED_CORPUS
+from tests.samples import SEED_CORPUS
 
 
 def spans_text(text: str) -> list[str]:

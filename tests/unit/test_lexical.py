@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from rag.lexical import LexicalIndex, stamp, terms
+from tests.samples import SEED_CORPUS
 
 
 def test_terms_drop_stopwords_and_stem() -> None:
@@ -35,7 +36,7 @@ def _seed_passages() -> tuple[list[str], list[str]]:
     from rag.chunk import sentence_spans
 
     texts = []
-    for file in sorted((Path(__file__).resolve().parent.parent / "corpus").glob("*.txt")):
+    for file in sorted(SEED_CORPUS.glob("*.txt")):
         text = file.read_text()
         texts += [text[s:e] for s, e in sentence_spans(text)]
     return [f"s{i}" for i in range(len(texts))], texts

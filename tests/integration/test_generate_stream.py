@@ -2,15 +2,14 @@
 answer a few characters at a time (unit test: the model is the stub; the index, the
 embedder and the quoted answer are real)."""
 
-from types import SimpleNamespace
-
 import pytest
 
 from rag.answer.generate import GeneratingAnswerer
 from rag.chunk import sentence_spans
 from rag.pipeline import Pipeline
 from rag.settings import Settings
-from tests.conftest import SEED_CORPUS
+from tests.fakes import ScriptedLLM
+from tests.samples import SEED_CORPUS
 
 QUESTION = "Which Russian force stayed after Wagner left?"
 
@@ -23,15 +22,6 @@ def sentence_of(passage: str, other: str) -> str:
     """The longest full sentence of `passage` that `other` does not hold."""
     return max((passage[s:e] for s, e in sentence_spans(passage)
                 if passage[e - 1] == "." and passage[s:e] not in other), key=len)
-
-
-class StubLLM:
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def stream_chat(self, messages):
-        for start in range(0, len(self.text), 3):
-            yield SimpleNamespace(delta=self.text[start:start + 3])
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +37,7 @@ def test_partials_show_checked_sentences_and_the_final_keeps_them(pipeline: Pipe
     first, second = (p.node.get_content() for p in passages[:2])
     text = (f"{sentence_of(first, second)} [1] The moon is made of cheese since 1999 [2]. "
             f"{sentence_of(second, first)} [2]")
-    answerer = GeneratingAnswerer(StubLLM(text), pipeline.answerer_for("extractive"),
+    answerer = GeneratingAnswerer(ScriptedLLM(text), pipeline.answerer_for("extractive"),
                                   pipeline.settings, "local", pipeline.embed_model)
     steps = list(answerer.stream(QUESTION, passages))
     quoted, partials, last = steps[0], steps[1:-1], steps[-1]

@@ -5,26 +5,17 @@ The tests share one page and run in file order, like one visitor's session.
 Screenshots go to test-output/ for a person to look at.
 """
 
-import time
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from tests.ui_helpers import ROOT, running_app, temp_settings
+from tests.browser.pages import CHROMIUM, CHROMIUM_ARGS, NEEDS_CHROMIUM, SHOTS, ask, last_answer, open_tab, upload
+from tests.servers import running_app, temp_settings
 
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = ROOT / "test-output"
+pytestmark = NEEDS_CHROMIUM
+
 MAX_UPLOAD_MB = 0.05  # small, so the size limit can be tried with a small file
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)"),
-]
-
 ZORBIA = "Zorbian coastal heritage\nThe Zorbian lighthouse was painted teal in 1987.\n"
 SCRIPT = "<script>window.__xss=1</script>"
 IMG = '<img src=x onerror="window.__xss=1">'
@@ -66,36 +57,6 @@ def page(served, outside_requests):
         page.wait_for_selector("#question textarea")
         yield page
         browser.close()
-
-
-def ask(page, question: str) -> tuple[float, float]:
-    """Type a question and wait for the answer; returns seconds to its first text and to
-    the finished answer."""
-    before = page.locator("#chat .rag-answer.rag-done").count()
-    started = time.perf_counter()
-    page.fill("#question textarea", question)
-    page.press("#question textarea", "Enter")
-    page.wait_for_function("n => document.querySelectorAll('#chat .rag-text').length > n", arg=before)
-    first = time.perf_counter() - started
-    page.wait_for_function("n => document.querySelectorAll('#chat .rag-done').length > n", arg=before)
-    full = time.perf_counter() - started
-    print(f"\n[ui timing] {question!r}: first text {first * 1000:.0f} ms, "
-          f"full answer {full * 1000:.0f} ms")
-    return first, full
-
-
-def last_answer(page):
-    return page.locator("#chat .rag-answer").last
-
-
-def open_tab(page, name: str) -> None:
-    page.get_by_role("tab", name=name).click()
-
-
-def upload(page, tmp_path: Path, name: str, text: str) -> None:
-    file = tmp_path / name
-    file.write_text(text)
-    page.set_input_files("#upload input[type=file]", str(file))
 
 
 def test_first_visit_offers_examples(page):

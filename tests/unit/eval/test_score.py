@@ -7,9 +7,10 @@ import pytest
 
 from rag.eval.cases import Case, CaseFileError, load_cases
 from rag.eval.score import CaseResult, normalize, score_case, summarize
+from tests.samples import ROOT, SEED_CORPUS
 
-SEED = Path(__file__).resolve().parents[1] / "evals" / "seed.jsonl"
-CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+SEED = ROOT / "evals" / "seed.jsonl"
+CORPUS = SEED_CORPUS
 
 
 def answerable(**overrides) -> Case:

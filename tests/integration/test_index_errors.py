@@ -13,7 +13,8 @@ import pytest
 
 from rag.lexical import LexicalIndex, lexical_dir
 from rag.settings import Settings
-from tests.conftest import ROOT, SEED_CORPUS, ChromaServer
+from tests.samples import ROOT, SEED_CORPUS
+from tests.servers import ChromaServer
 
 pytestmark = pytest.mark.integration
 QUESTION = "When did Wagner deploy to Mali?"

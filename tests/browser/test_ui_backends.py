@@ -12,10 +12,11 @@ from playwright.sync_api import Page, expect
 
 from rag.answer.backends import available
 from rag.settings import Settings
-from tests.test_llm_backends import small_gguf
-from tests.test_ui_browser import SHOTS, ask, last_answer, pytestmark  # noqa: F401
-from tests.test_ui_hardening import browser_page
-from tests.ui_helpers import running_app, temp_settings
+from tests.browser.pages import NEEDS_CHROMIUM, SHOTS, ask, browser_page, last_answer
+from tests.samples import small_gguf
+from tests.servers import running_app, temp_settings
+
+pytestmark = NEEDS_CHROMIUM
 
 QUESTION = "Which Russian force stayed after Wagner left?"
 # What the page shows while the model writes: a MutationObserver sees every partial answer,

@@ -8,7 +8,7 @@ import pytest
 from rag.filters import RECENCY_BONUS, Filters, prefer_recent, resolve_sources, wants_recent
 from rag.pipeline import Pipeline
 from rag.settings import Settings
-from tests.conftest import ROOT
+from tests.samples import ROOT
 
 DATED = ROOT / "evals" / "corpora" / "dated"
 

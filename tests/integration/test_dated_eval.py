@@ -9,7 +9,7 @@ from rag.eval.run import run_cases
 from rag.eval.score import summarize
 from rag.pipeline import Pipeline
 from rag.settings import Settings
-from tests.conftest import ROOT
+from tests.samples import ROOT
 
 pytestmark = pytest.mark.integration
 CASES = load_cases([ROOT / "evals" / "dated.jsonl"])

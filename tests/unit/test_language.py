@@ -7,7 +7,7 @@ import pytest
 from rag.language import in_other_language
 from rag.pipeline import Pipeline
 from rag.prompts import ABSTAIN, OTHER_LANGUAGE
-from tests.conftest import ROOT
+from tests.samples import ROOT
 
 FOREIGN = ["Quand le groupe Wagner est-il arrivé au Mali ?", "¿Cuándo llegó el grupo Wagner a Malí?",
            "Wann kam die Wagner-Gruppe nach Mali?", "Chi guida il gruppo Wagner in Mali?",

@@ -1,19 +1,16 @@
 """Saved news pages, PDF and Word files, generated here as a user would have them."""
 
 import json
-from datetime import datetime, timezone
-from io import BytesIO
 from pathlib import Path
 
 import docx
 import pytest
-from fpdf import FPDF
-from PIL import Image
 
 from rag.chunk import chunk_document
 from rag.formats.dates import iso_date
 from rag.formats.front_matter import split_front_matter
 from rag.load import content_hash, load_corpus
+from tests.samples import pdf_bytes, scanned_pdf_bytes
 
 ARTICLE = [
     "The Tamboura gold mine produced 6.8 tonnes of gold last year, its operator said on Thursday.",
@@ -88,32 +85,6 @@ def test_page_without_article_is_reported(tmp_path: Path) -> None:
     corpus = load_corpus(tmp_path)
     assert not corpus.documents
     assert corpus.errors[0].where == "menu.html" and "no article text" in corpus.errors[0].reason
-
-
-def pdf_bytes(pages: list[list[str]]) -> bytes:
-    pdf = FPDF()
-    pdf.set_title("Sahel mining report 2025")
-    pdf.set_author("Sahel Mining Observatory")
-    pdf.set_creation_date(datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc))
-    pdf.set_font("Helvetica", size=11)
-    for lines in pages:
-        pdf.add_page()
-        for line in lines:
-            pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
-
-
-def scanned_pdf_bytes(pages: int) -> bytes:
-    scan = Image.new("L", (400, 560), color=235)
-    for y in range(40, 520, 24):  # grey bars where a scan has lines of print
-        scan.paste(90, (40, y, 360, y + 10))
-    buffer = BytesIO()
-    scan.save(buffer, format="PNG")
-    pdf = FPDF()
-    for _ in range(pages):
-        pdf.add_page()
-        pdf.image(BytesIO(buffer.getvalue()), x=10, y=10, w=190)
-    return bytes(pdf.output())
 
 
 def test_multi_page_pdf_pages_follow_the_chunks(tmp_path: Path) -> None:

@@ -2,34 +2,19 @@
 upload while the chat runs (case 1), a Chroma server that goes down and comes back
 (case 5), and uploads that replace a file or meet an old broken one."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.conftest import ChromaServer
-from tests.test_ui_browser import (CHROMIUM, CHROMIUM_ARGS, SHOTS, ask, last_answer, open_tab, pytestmark,  # noqa: F401
-                                   upload)
-from tests.ui_helpers import running_app, temp_settings
+from tests.browser.pages import (NEEDS_CHROMIUM, SHOTS, ask, browser_page,
+                                 last_answer, open_tab, upload)
+from tests.servers import ChromaServer, running_app, temp_settings
+
+pytestmark = NEEDS_CHROMIUM
 
 OLD = "Harbour news\nThe harbour of Zorblat reopened on Monday after the long storm.\n"
 NEW = "Harbour news\nThe harbour of Zorblat closed on Friday because of a dockers' strike.\n"
 QUESTION = "What happened to the harbour of Zorblat?"
-
-
-@contextmanager
-def browser_page(url: str) -> Iterator[Page]:
-    SHOTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(url)
-        page.wait_for_selector("#question textarea")
-        try:
-            yield page
-        finally:
-            browser.close()
 
 
 def test_replaced_upload_is_answered_and_said(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from rag.embed import MAX_TOKENS, MiniLMEmbedding
 from rag.pipeline import Pipeline
 from rag.prompts import ABSTAIN
 from rag.settings import Settings
-from tests.conftest import ROOT, SEED_CORPUS
+from tests.samples import ROOT, SEED_CORPUS
 
 pytestmark = pytest.mark.integration
 RAG = [sys.executable, "-m", "rag.cli"]

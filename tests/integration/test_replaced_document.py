@@ -12,7 +12,7 @@ import pytest
 from rag.embed import MiniLMEmbedding
 from rag.pipeline import Pipeline
 from rag.settings import Settings
-from tests.conftest import ROOT
+from tests.samples import ROOT
 
 OLD = "Harbour news\nThe harbour of Zorblat reopened on Monday after the long storm.\n"
 NEW = "Harbour news\nThe harbour of Zorblat closed on Friday because of a dockers' strike.\n"
