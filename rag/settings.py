@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     port: int = 7860
     auth: str | None = Field(default=None, description="user:password turns on Gradio auth")
     max_upload_mb: float = 5.0
+    chat_concurrency: int = Field(
+        default=1, ge=1, description="questions the chat answers at once; 1 also takes turns "
+                                     "with uploads and deletions (benchmarks/load.py)")
 
     @field_validator("answer_backend")
     @classmethod
