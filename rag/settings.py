@@ -65,8 +65,9 @@ class Settings(BaseSettings):
     auth: str | None = Field(default=None, description="user:password turns on Gradio auth")
     max_upload_mb: float = 5.0
     chat_concurrency: int = Field(
-        default=1, ge=1, description="questions the chat answers at once; 1 also takes turns "
-                                     "with uploads and deletions (benchmarks/load.py)")
+        default=2, ge=1, description="questions the chat answers at once; 1 also takes turns "
+                                     "with uploads and deletions. 2 measured fastest "
+                                     "(benchmarks/README.md, load)")
 
     @field_validator("answer_backend")
     @classmethod

@@ -1,5 +1,6 @@
 """How the app queues its events: answers take turns with uploads and deletions unless
-RAG_CHAT_CONCURRENCY lets several questions be answered at once (no server started)."""
+RAG_CHAT_CONCURRENCY is over 1 (2 by default): then several questions are answered at once
+(no server started)."""
 
 from rag.pipeline import Pipeline
 from rag.ui import build_app
@@ -15,7 +16,8 @@ def queues(settings, fake_embedder) -> dict[str, set]:
 
 
 def test_one_answer_at_a_time_takes_turns_with_writes(settings, fake_embedder) -> None:
-    assert queues(settings, fake_embedder) == {"pipeline": {"default"}}  # Gradio's default: 1
+    found = queues(settings.model_copy(update={"chat_concurrency": 1}), fake_embedder)
+    assert found == {"pipeline": {"default"}}  # Gradio's default limit: 1
 
 
 def test_several_answers_at_once_queue_apart_from_writes(settings, fake_embedder) -> None:
