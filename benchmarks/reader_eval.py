@@ -20,7 +20,7 @@ import re
 import string
 from pathlib import Path
 
-from rag.chunk import sentence_spans
+from rag.text.sentences import sentence_spans
 from rag.reader.encode import window
 from rag.reader.model import READER_DIR, Reader
 
@@ -105,7 +105,7 @@ def tune(pairs: list[str], directory: Path) -> None:
     from rag.settings import Settings
 
     reader = CachedReader(directory)
-    grid = list(itertools.product([6], [-6.0], [True], [2.0, 3.0, 4.0, 6.0, 99.0]))
+    grid = list(itertools.product([6], [-6.0], [True], [5.0]))
     for pair in pairs:
         cases_file, index = pair.split(":")
         cases = load_cases([Path(cases_file)])

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.chunk import sentence_spans
+from rag.text.sentences import sentence_spans
 from rag.embed import _tokenizer_file
 from rag.reader.encode import MAX_PIECES, tokenizer
 

@@ -5,12 +5,25 @@ One try, bounded by `RAG_LLM_TIMEOUT`: a dead or slow server costs the user seco
 not the client's retries with backoff; the caller falls back to the quoted answer.
 """
 
-from llama_index.llms.openai_like import OpenAILike
+import importlib.util
 
+from llama_index.core.llms import LLM
+
+from rag.answer.backends import Backend, BackendUnavailable, register
+from rag.answer.generate import generating
 from rag.settings import Settings
 
+_CLIENT = "llama_index.llms.openai_like"
 
-def openai_llm(settings: Settings) -> OpenAILike:
+
+def openai_llm(settings: Settings) -> LLM:
+    if importlib.util.find_spec(_CLIENT) is None:
+        raise BackendUnavailable("the openai backend needs llama-index-llms-openai-like: "
+                                 "`pip install -e '.[openai]'`")
+    if not settings.llm_url:
+        raise BackendUnavailable("the openai backend needs RAG_LLM_URL (e.g. http://127.0.0.1:8080/v1)")
+    from llama_index.llms.openai_like import OpenAILike
+
     return OpenAILike(
         model=settings.llm_model,
         api_base=settings.llm_url,
@@ -23,3 +36,9 @@ def openai_llm(settings: Settings) -> OpenAILike:
         timeout=settings.llm_timeout,
         max_retries=0,
     )
+
+
+register(Backend(
+    name="openai", summary="an OpenAI-compatible server at RAG_LLM_URL writes the answer",
+    build=generating("openai", openai_llm),
+    runnable=lambda settings: bool(settings.llm_url) and importlib.util.find_spec(_CLIENT) is not None))

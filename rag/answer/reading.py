@@ -10,7 +10,7 @@ question is taken as one the passages cannot answer.
 from dataclasses import dataclass, replace
 
 from rag.answer.extractive import Candidate
-from rag.chunk import sentence_spans
+from rag.text.sentences import sentence_spans
 from rag.reader.encode import window
 from rag.reader.model import Reader, Span
 

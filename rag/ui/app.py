@@ -11,8 +11,13 @@ from rag.ui.style import CSS, THEME
 
 def build_app(pipeline: Pipeline) -> gr.Blocks:
     private: dict = {"api_visibility": "private"}
-    # One pipeline, one writer at a time: answering, ingesting and deleting take turns.
+    # One pipeline, one writer at a time: ingesting and deleting take turns, and answering
+    # with them unless several questions may be answered at once (they carry their own
+    # request state, and BM25 follows a write by itself).
     serialized: dict = {**private, "concurrency_id": "pipeline"}
+    limit = pipeline.settings.chat_concurrency
+    answering = serialized if limit == 1 else {**private, "concurrency_id": "answer",
+                                               "concurrency_limit": limit}
 
     with gr.Blocks(title="rag · ask the news corpus") as app:
         gr.Markdown("## Ask the news corpus\nAnswers are sentences quoted from the indexed "
@@ -20,10 +25,10 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
                     "quoted sentences are highlighted. Add or remove articles in the **Corpus** tab.")
         with gr.Tabs():
             with gr.Tab("Ask", id="ask") as ask:
-                picker = ask_tab(pipeline, serialized, private)
+                picker = ask_tab(pipeline, answering, private)
             with gr.Tab("Corpus", id="corpus"):
                 corpus_tab(app, pipeline, serialized, private)
-        chat_api(pipeline)
+        chat_api(pipeline, answering)
         # Uploads and deletions change which sources there are to pick.
         for event in (app.load, ask.select):
             event(lambda: source_choices(pipeline), None, picker, queue=False, **private)
