@@ -195,8 +195,6 @@ def _add_filter_options(p: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    # `rag ask ... | head` should end quietly, not with a BrokenPipeError.
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     parser = argparse.ArgumentParser(prog="rag", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     index_help = "index folder (default: index/, or RAG_INDEX_DIR)"
@@ -248,6 +246,10 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(run=cmd_serve)
 
     args = parser.parse_args(argv)
+    if args.command != "serve":
+        # `rag ask ... | head` should end quietly, not with a BrokenPipeError. Never for
+        # the server: a browser closing its event stream would kill it.
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
         return args.run(args)
     except (FileNotFoundError, ValueError, IndexBusy, IndexUnavailable) as error:

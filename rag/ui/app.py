@@ -1,5 +1,8 @@
 """The chat UI as one Gradio app: the Ask tab, the Corpus tab and the `/chat` API."""
 
+import sys
+from pathlib import Path
+
 import gradio as gr
 
 from rag.pipeline import Pipeline
@@ -56,4 +59,11 @@ def serve(settings: Settings) -> None:
     parse_auth(settings.auth)  # a malformed RAG_AUTH fails before the model loads
     pipeline = Pipeline(settings)
     with pipeline.writer:  # the UI owns the index while it runs
+        if Path(settings.corpus_dir).is_dir():
+            # Up to date with the corpus folder before the first question: an upload that a
+            # crash interrupted, or files copied in by hand, are indexed now.
+            report = pipeline.ingest()
+            for error in report.errors:
+                print(f"skipped {error}", file=sys.stderr)
+            print(f"corpus folder {settings.corpus_dir}: {report.summary()}", file=sys.stderr)
         launch(build_app(pipeline), settings)
