@@ -74,6 +74,10 @@ def load_corpus(path: Path, only: list[str] | None = None) -> Corpus:
             corpus.errors.append(LoadError(source, str(error)))
             corpus.failed_sources.add(source)
             continue
+        except Exception as error:  # a reader's library failing on odd input: this file only
+            corpus.errors.append(LoadError(source, f"could not be read ({_one_line(error)})"))
+            corpus.failed_sources.add(source)
+            continue
         if len(corpus.errors) > errors_before:
             corpus.failed_sources.add(source)
         for doc in docs:
@@ -104,6 +108,11 @@ def _corpus_files(path: Path) -> Iterator[Path]:
         hidden = any(part.startswith(".") for part in file.relative_to(path).parts)
         if file.is_file() and not hidden:
             yield file
+
+
+def _one_line(error: Exception) -> str:
+    text = " ".join(str(error).split())[:160]
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 def _unsupported(file: Path) -> str:
