@@ -3,6 +3,7 @@
 The CLI, the chat UI and the evals all go through this, so they answer identically.
 """
 
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -45,11 +46,17 @@ class Pipeline:
         self.embed_model = embed_model or default_embedder(self.settings)
         self.writer = WriterLock(self.settings.index_dir, enabled=not self.settings.chroma_url)
         self.retriever = HybridRetriever(self.store, self.embed_model, self.settings)
+        self._searching = threading.Lock()
         self._answerers: dict[str, Answerer] = {}
+        self._building = threading.Lock()
         self.answerer = self.answerer_for(self.settings.answer_backend)
 
     def answerer_for(self, backend: str) -> Answerer:
         """A backend's answerer, built on first use (an LLM backend loads or reaches its model)."""
+        with self._building:  # two users' first questions load one model, not two
+            return self._answerer(backend)
+
+    def _answerer(self, backend: str) -> Answerer:
         if backend not in self._answerers:
             if backend == "extractive":
                 answerer: Answerer = ExtractiveAnswerer(self.embed_model, self.retriever.lexical,
@@ -57,7 +64,7 @@ class Pipeline:
             else:
                 # Its LLM writes; the quoted answer is its evidence and its fallback.
                 answerer = GeneratingAnswerer(LLMS[backend](self.settings),
-                                              self.answerer_for("extractive"), self.settings, backend)
+                                              self._answerer("extractive"), self.settings, backend)
             self._answerers[backend] = answerer
         return self._answerers[backend]
 
@@ -105,9 +112,10 @@ class Pipeline:
     @guarded
     def search(self, query: str, k: int | None = None,
                filters: Filters | None = None) -> list[NodeWithScore]:
-        self.retriever.top_k = k or self.settings.top_k
-        self.retriever.filters = filters or Filters()
-        return self.retriever.retrieve(QueryBundle(query))
+        with self._searching:  # the retriever holds one search's k and filters
+            self.retriever.top_k = k or self.settings.top_k
+            self.retriever.filters = filters or Filters()
+            return self.retriever.retrieve(QueryBundle(query))
 
     @guarded
     def stream(self, question: str, history: list[str] | None = None,

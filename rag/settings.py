@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     llm_model: str = "local"
     llm_api_key: str | None = None
     llm_timeout: float = 60.0  # seconds without a byte from the server
+    # Seconds for a whole generated answer, however the server streams (keep-alive
+    # comments, tokens past max_tokens): then the quoted answer stands, with a notice.
+    llm_deadline: float = 120.0
     llm_passages: int = 4  # passages given to the model, trimmed around their best sentences
     llm_max_tokens: int = 128
     llm_threads: int = Field(default_factory=lambda: os.cpu_count() or 2)

@@ -197,12 +197,17 @@ class ExtractiveAnswerer:
         # not (an index built before, or by another machine on a shared Chroma server)
         # are embedded here, and recent ones remembered.
         found = self.stored.get(texts) if self.stored else {}
-        missing = list(dict.fromkeys(t for t in texts if t not in found and t not in self._cache))
+        # Read into `found` first: several users' questions share the cache, and one may
+        # evict what another just looked up.
+        found.update((t, v) for t in texts if t not in found and (v := self._cache.get(t)) is not None)
+        missing = list(dict.fromkeys(t for t in texts if t not in found))
         if missing:
-            self._cache.update(zip(missing, self.embed_model.get_text_embedding_batch(missing)))
+            fresh = dict(zip(missing, self.embed_model.get_text_embedding_batch(missing)))
+            found.update(fresh)
+            self._cache.update(fresh)
         while len(self._cache) > _CACHE_SIZE:
             self._cache.popitem(last=False)
-        return np.array([found[t] if t in found else self._cache[t] for t in texts])
+        return np.array([found[t] for t in texts])
 
     def _candidates(self, passages: list[NodeWithScore]) -> list[Candidate]:
         seen: set[tuple[str, int]] = set()  # overlapping chunks repeat sentences

@@ -43,6 +43,8 @@ def chat_messages(system: str, user: str) -> list[ChatMessage]:
 
 def failure_reason(error: Exception) -> str:
     """One line for any error an LLM client raises: its type and first line."""
+    if isinstance(error, LLMUnavailable):
+        return str(error)
     text = str(error).strip().splitlines()[0] if str(error).strip() else ""
     return f"{type(error).__name__}: {text}"[:200] if text else type(error).__name__
 
@@ -64,16 +66,27 @@ class GeneratingAnswerer:
         checker = SentenceChecker(self.verifier, [p.node.get_content() for p in given], question,
                                   self.settings.unsupported)
         text, first_token_ms = "", None
+        deadline = time.monotonic() + self.settings.llm_deadline
+        chunks = self.llm.stream_chat(messages)
         try:
-            for chunk in self.llm.stream_chat(messages):
+            for count, chunk in enumerate(chunks, start=1):
                 if first_token_ms is None:
                     first_token_ms = round((time.perf_counter() - started) * 1000, 1)
                 text += chunk.delta or ""
+                if time.monotonic() > deadline:
+                    raise LLMUnavailable(f"no whole answer within {self.settings.llm_deadline:g} s")
+                if _past_max_tokens(count, text, self.settings.llm_max_tokens):
+                    break  # a server ignoring max_tokens: cut where one honouring it stops
                 # An answer turning into the sentinel will be the abstention: nothing to check.
                 progress = Progress([], "") if _NOT_FOUND.search(text) else checker.feed(text)
                 yield self._partial(quoted, progress, given)
         except Exception as error:  # any client error: the user gets the quoted answer
             yield self._fallback(quoted, LLM_FAILED.format(reason=failure_reason(error)), first_token_ms)
+            return
+        finally:
+            chunks.close()  # stops a local generation, closes a server's stream
+        if not text.strip():  # a 200 with an empty stream, a body that was not an answer
+            yield self._fallback(quoted, LLM_FAILED.format(reason="it sent no text"), first_token_ms)
             return
         answer = self.checked(question, text, checker, given, quoted)
         answer.first_token_ms = first_token_ms
@@ -137,6 +150,15 @@ class GeneratingAnswerer:
         return Answer(question=quoted.question, answer=quoted.answer, abstained=quoted.abstained,
                       citations=quoted.citations, backend=self.backend, sentences=sentences,
                       notice=notice, first_token_ms=first_token_ms)
+
+
+# Deltas are about a token each; a server sending long ones is cut by characters instead
+# (English averages about 4 a token).
+_CHARS_PER_TOKEN = 8
+
+
+def _past_max_tokens(chunks: int, text: str, max_tokens: int) -> bool:
+    return chunks > max_tokens or len(text) > _CHARS_PER_TOKEN * max_tokens
 
 
 def _gives_asked_kind(question: str, verdict: Verdict) -> bool:

@@ -7,15 +7,18 @@ import gradio as gr
 
 from rag.pipeline import Pipeline
 from rag.settings import Settings
-from rag.ui.ask import ask_tab, chat_api, source_choices
+from rag.ui.ask import ANSWERING, ask_tab, chat_api, source_choices
 from rag.ui.corpus import corpus_tab
 from rag.ui.style import CSS, THEME
 
 
 def build_app(pipeline: Pipeline) -> gr.Blocks:
     private: dict = {"api_visibility": "private"}
-    # One pipeline, one writer at a time: answering, ingesting and deleting take turns.
+    # One writer at a time: ingesting and deleting take turns.
     serialized: dict = {**private, "concurrency_id": "pipeline"}
+    # Answers run side by side, apart from the writers' queue: one user's LLM answer
+    # (however slow its server) never holds up the others'.
+    answering: dict = {**private, **ANSWERING}
 
     with gr.Blocks(title="rag · ask the news corpus") as app:
         gr.Markdown("## Ask the news corpus\nAnswers are sentences quoted from the indexed "
@@ -23,7 +26,7 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
                     "quoted sentences are highlighted. Add or remove articles in the **Corpus** tab.")
         with gr.Tabs():
             with gr.Tab("Ask", id="ask") as ask:
-                picker = ask_tab(pipeline, serialized, private)
+                picker = ask_tab(pipeline, answering, private)
             with gr.Tab("Corpus", id="corpus"):
                 corpus_tab(app, pipeline, serialized, private)
         chat_api(pipeline)

@@ -25,6 +25,10 @@ EXAMPLES = [
 ]
 
 
+# The answering events' queue: this many answers at once, whoever asks.
+ANSWERING = {"concurrency_id": "answer", "concurrency_limit": 8}
+
+
 def source_choices(pipeline: Pipeline) -> dict:
     """The source picker's choices as the index holds them now (unchanged if it cannot tell)."""
     try:
@@ -41,7 +45,7 @@ def _filters(pipeline: Pipeline, since: str | None, until: str | None,
         raise gr.Error(f"Filter: {error}", print_exception=False) from None
 
 
-def ask_tab(pipeline: Pipeline, serialized: dict, private: dict) -> gr.Dropdown:
+def ask_tab(pipeline: Pipeline, answering: dict, private: dict) -> gr.Dropdown:
     """The tab's components and events; call inside the app's `gr.Tab`. Returns the
     source picker, whose choices follow the index."""
 
@@ -125,7 +129,7 @@ def ask_tab(pipeline: Pipeline, serialized: dict, private: dict) -> gr.Dropdown:
     chat_io = {"fn": respond,
                "inputs": [question_box, chatbot, asked, sections, since, until, picker, backend],
                "outputs": [question_box, chatbot, asked, sections, sources],
-               "show_progress": "hidden", **serialized}
+               "show_progress": "hidden", **answering}
     question_box.submit(**chat_io)
     chatbot.example_select(example_question, None, question_box, queue=False, **private) \
         .then(**chat_io)
@@ -160,4 +164,4 @@ def chat_api(pipeline: Pipeline) -> None:
     api_asked = gr.State([])
     api_trigger = gr.Button(visible=False)
     api_trigger.click(chat, [api_question, api_asked, api_since, api_until, api_sources],
-                      [api_answer, api_asked], api_name="chat", concurrency_id="pipeline")
+                      [api_answer, api_asked], api_name="chat", **ANSWERING)
