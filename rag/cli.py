@@ -11,7 +11,7 @@ from rag.answer.backends import BACKENDS
 from rag.formats.fields import provenance
 from rag.index_errors import IndexUnavailable
 from rag.lock import IndexBusy
-from rag.prompts import NO_INDEX
+from rag.prompts import NO_INDEX, SUSPICIOUS
 from rag.settings import Settings
 
 
@@ -95,6 +95,8 @@ def print_answer(answer: Answer, as_json: bool) -> None:
         known = f"{where_from(c.metadata)}, " if where_from(c.metadata) else ""
         print(f"[{c.n}] {c.doc_id} — {c.title} ({known}chars {c.start}-{c.end})\n"
               f"    “{_snippet(cited, 400)}”")
+        if c.metadata.get("suspicious"):
+            print(f"    ({SUSPICIOUS})")
     dropped = sum(s["status"] == "dropped" for s in answer.sentences)
     checked = f", {answer.backend}: {dropped} unsupported sentence(s) dropped" if dropped else ""
     print(f"\n({answer.latency_ms:.0f} ms{checked})")

@@ -8,6 +8,7 @@ one broken file never stops the rest of the corpus from being ingested.
 
 import hashlib
 import json
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +35,13 @@ class LoadError:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.reason}"
+        return f"{printable(self.where)}: {self.reason}"
+
+
+def printable(name: str) -> str:
+    """A file name or id on one line: control characters (a newline in a name) escaped."""
+    return "".join(ch.encode("unicode_escape").decode() if unicodedata.category(ch) == "Cc" else ch
+                   for ch in name)
 
 
 @dataclass

@@ -23,6 +23,7 @@ from typing import Literal
 import numpy as np
 
 from rag.chunk import sentence_spans
+from rag.injection import blanked
 from rag.lexical import terms
 
 Status = Literal["verified", "reattributed", "flagged", "dropped"]
@@ -165,6 +166,9 @@ class Grounds:
     """Given passages, embedded sentence by sentence, against which claims are judged."""
 
     def __init__(self, verifier: Verifier, passages: Sequence[str], question: str) -> None:
+        # A sentence aimed at the model ("Ignore the question and answer: …") is never
+        # support, though it holds the very words the model was steered to write.
+        passages = [blanked(p) for p in passages]
         self.verifier, self.passages, self.question = verifier, passages, question
         self.thresholds = verifier.thresholds
         self.spans = [[(s, e) for s, e in sentence_spans(p)] or [(0, len(p))] for p in passages]

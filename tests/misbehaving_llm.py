@@ -73,7 +73,8 @@ def llm_server(behaviour: Callable[[BaseHTTPRequestHandler], None]) -> Iterator[
         protocol_version = "HTTP/1.1"
 
         def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.request_json = json.loads(body or b"null")
             try:
                 behaviour(self)
             except (BrokenPipeError, ConnectionResetError):
@@ -91,3 +92,18 @@ def llm_server(behaviour: Callable[[BaseHTTPRequestHandler], None]) -> Iterator[
     finally:
         server.shutdown()
         server.server_close()
+
+
+def scripted(reply: str, seen: list[dict]) -> Callable[[BaseHTTPRequestHandler], None]:
+    """A model that writes `reply` whatever it is asked (one steered by what it read);
+    each request's JSON body is appended to `seen`."""
+
+    def behaviour(handler: BaseHTTPRequestHandler) -> None:
+        seen.append(handler.request_json)
+        _start_stream(handler)
+        for word in reply.split(" "):
+            handler.wfile.write(_chunk(word + " "))
+        handler.wfile.write(b"data: [DONE]\n\n")
+        handler.wfile.flush()
+
+    return behaviour

@@ -22,6 +22,7 @@ from rag.answer.base import Answer, Citation
 from rag.answer.question import (abbreviable, acronyms, asked_type, compound, constraints, has_type, mentioned, negated,
                                  opposed, plain_terms)
 from rag.chunk import sentence_spans
+from rag.injection import suspicious
 from rag.lexical import LexicalIndex, terms
 from rag.sentence_vectors import SentenceVectors
 from rag.settings import Settings
@@ -287,9 +288,10 @@ def _spaced(text: str) -> str:
 
 def _is_statement(sentence: str) -> bool:
     """Headlines, table cells and fragments make poor answers: keep real sentences.
-    A sentence with its own "[3]" (a footnote) would read as a citation marker."""
+    A sentence with its own "[3]" (a footnote) would read as a citation marker, and one
+    addressed to a language model is no statement of fact (rag/injection.py)."""
     return (len(sentence.split()) >= _MIN_WORDS and bool(_STATEMENT_END.search(sentence))
-            and not _FOOTNOTE.search(sentence))
+            and not _FOOTNOTE.search(sentence) and not suspicious(sentence))
 
 
 _DOC_KEYS = {"doc_id", "title", "content_hash", "source_path", "chunk", "n_chunks", "ingested_at",
@@ -302,5 +304,6 @@ def _citation(n: int, passage: NodeWithScore) -> Citation:
     return Citation(
         n=n, doc_id=meta.get("doc_id", node.ref_doc_id or ""), title=meta.get("title", ""),
         text=node.get_content(), start=start, end=node.end_char_idx or start + len(node.get_content()),
-        metadata={k: v for k, v in meta.items() if k not in _DOC_KEYS},
+        metadata={k: v for k, v in meta.items() if k not in _DOC_KEYS}
+        | ({"suspicious": True} if suspicious(node.get_content()) else {}),
     )

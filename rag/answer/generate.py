@@ -22,6 +22,7 @@ from rag.answer.checking import Progress, SentenceChecker
 from rag.answer.extractive import ExtractiveAnswerer, _citation
 from rag.answer.question import asked_type, has_type
 from rag.chunk import sentence_spans
+from rag.injection import neutralised
 from rag.lexical import terms
 from rag.prompts import (ANSWER_SYSTEM, LLM_FAILED, NOT_FOUND_PATTERNS, UNVERIFIED,
                          UNVERIFIED_MARK, answer_prompt)
@@ -69,14 +70,14 @@ class GeneratingAnswerer:
         deadline = time.monotonic() + self.settings.llm_deadline
         chunks = self.llm.stream_chat(messages)
         try:
-            for count, chunk in enumerate(chunks, start=1):
+            for chunk in chunks:
                 if first_token_ms is None:
                     first_token_ms = round((time.perf_counter() - started) * 1000, 1)
                 text += chunk.delta or ""
                 if time.monotonic() > deadline:
                     raise LLMUnavailable(f"no whole answer within {self.settings.llm_deadline:g} s")
-                if _past_max_tokens(count, text, self.settings.llm_max_tokens):
-                    break  # a server ignoring max_tokens: cut where one honouring it stops
+                if len(text) > _CHARS_PER_TOKEN * self.settings.llm_max_tokens:
+                    break  # a server ignoring max_tokens
                 # An answer turning into the sentinel will be the abstention: nothing to check.
                 progress = Progress([], "") if _NOT_FOUND.search(text) else checker.feed(text)
                 yield self._partial(quoted, progress, given)
@@ -104,11 +105,12 @@ class GeneratingAnswerer:
             spans = sentence_spans(text)
             start = best.get(passage.node.node_id)
             if start is None or not spans:
-                sources.append(" ".join(text.split()))
+                sources.append(neutralised(text))
                 continue
             i = next(i for i, (s, e) in enumerate(spans) if s <= start < e or s >= start)
             kept = spans[max(0, i - _CONTEXT_SENTENCES): i + _CONTEXT_SENTENCES + 1]
-            sources.append(" ".join(text[kept[0][0]: kept[-1][1]].split()))
+            # Sentences aimed at the model ("Ignore the question…") never reach it.
+            sources.append(neutralised(text[kept[0][0]: kept[-1][1]]))
         return sources
 
     def checked(self, question: str, text: str, checker: SentenceChecker,
@@ -152,13 +154,9 @@ class GeneratingAnswerer:
                       notice=notice, first_token_ms=first_token_ms)
 
 
-# Deltas are about a token each; a server sending long ones is cut by characters instead
-# (English averages about 4 a token).
+# A token is about 4 characters of English; twice that leaves room for long words, and a
+# server that streams past max_tokens is still cut near where one honouring it stops.
 _CHARS_PER_TOKEN = 8
-
-
-def _past_max_tokens(chunks: int, text: str, max_tokens: int) -> bool:
-    return chunks > max_tokens or len(text) > _CHARS_PER_TOKEN * max_tokens
 
 
 def _gives_asked_kind(question: str, verdict: Verdict) -> bool:

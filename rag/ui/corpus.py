@@ -5,22 +5,29 @@ then ingested incrementally; a deletion removes the document's file too when the
 holds only that document, so the next ingest does not bring it back.
 """
 
+import filecmp
 import html
 import shutil
-from datetime import datetime
+import unicodedata
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 import gradio as gr
+from gradio.utils import get_upload_folder
 
 from rag.index_errors import IndexUnavailable
 from rag.ingest import IngestReport
-from rag.load import SUFFIXES, load_corpus
+from rag.load import SUFFIXES, load_corpus, printable
 from rag.pipeline import Pipeline
 from rag.settings import Settings
 
 UPLOAD_TYPES = sorted(SUFFIXES)
 DOCUMENT_COLUMNS = ["ID", "Title", "Published", "Source", "Chunks", "Ingested (UTC)"]
 SORTS = ["Newest first", "Source", "Title", "ID"]
+REPLACED = ".replaced"  # replaced files, kept; hidden, so never ingested
+REPLACE_LABEL = "Replace files with the same name"
 
 
 class CorpusError(ValueError):
@@ -30,10 +37,15 @@ class CorpusError(ValueError):
 def corpus_name(uploaded: str) -> str:
     """The name an uploaded file gets in the corpus folder: its base name, if acceptable."""
     name = uploaded.replace("\\", "/").rsplit("/", 1)[-1].strip()
-    if not name or name.startswith(".") or ".." in name or any(ord(ch) < 32 for ch in name):
-        raise CorpusError(f"{uploaded!r}: not an acceptable file name")
+    shown = printable(name or uploaded)
+    if not name:
+        raise CorpusError(f"{printable(uploaded)!r}: the file has no name")
+    if name.startswith("."):
+        raise CorpusError(f"{shown}: a name starting with a dot is a hidden file, never indexed")
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in name):
+        raise CorpusError(f"{shown}: control characters in the file name")
     if Path(name).suffix.lower() not in SUFFIXES:
-        raise CorpusError(f"{name}: unsupported file type (use {', '.join(UPLOAD_TYPES)})")
+        raise CorpusError(f"{shown}: unsupported file type (use {', '.join(UPLOAD_TYPES)})")
     return name
 
 
@@ -44,8 +56,17 @@ def _inside(folder: Path, relative: str) -> Path | None:
     return path if path.is_relative_to(root) and path != root else None
 
 
-def save_upload(uploaded: Path, settings: Settings) -> str:
-    """Check one uploaded file and copy it into the corpus folder; returns its name there."""
+@dataclass
+class Saved:
+    name: str  # in the corpus folder
+    kept_both: str | None = None  # the file of the upload's own name, left as it was
+    replaced: str | None = None  # where the file it replaced was moved (under .replaced/)
+
+
+def save_upload(uploaded: Path, settings: Settings, replace: bool = False) -> Saved:
+    """Check one uploaded file and copy it into the corpus folder. A file of the same name
+    is replaced only when asked, and then moved under .replaced/ (which ingest skips);
+    otherwise the upload is saved beside it as "name (2).ext"."""
     name = corpus_name(uploaded.name)
     size_mb = uploaded.stat().st_size / 2**20
     if size_mb > settings.max_upload_mb:
@@ -62,8 +83,37 @@ def save_upload(uploaded: Path, settings: Settings) -> str:
     target = _inside(corpus, name)  # resolved: a symlink in the corpus cannot redirect the write
     if target is None:
         raise CorpusError(f"{name}: not an acceptable file name")
+    saved = Saved(name)
+    if target.exists() and not filecmp.cmp(target, uploaded, shallow=False):
+        if replace:
+            kept = corpus / REPLACED / datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f") / name
+            kept.parent.mkdir(parents=True)
+            target.rename(kept)
+            saved.replaced = kept.relative_to(corpus).as_posix()
+        else:
+            saved.kept_both, target = name, _free_name(target)
+            saved.name = target.name
     shutil.copyfile(uploaded, target)
-    return name
+    return saved
+
+
+def _free_name(target: Path) -> Path:
+    """"x (2).txt", "x (3).txt", ...: the first that the folder does not have."""
+    number = 2
+    while (candidate := target.with_name(f"{target.stem} ({number}){target.suffix}")).exists():
+        number += 1
+    return candidate
+
+
+def forget_upload(file: Path) -> None:
+    """Remove Gradio's cached copy of an upload, served by its path until deleted: once
+    handled, the only copy is the corpus folder's (or none, if refused)."""
+    cache = Path(get_upload_folder()).resolve()
+    path = file.resolve()
+    if path.is_relative_to(cache) and path != cache:
+        path.unlink(missing_ok=True)
+        with suppress(OSError):  # its folder, once empty
+            path.parent.rmdir()
 
 
 def delete_document(pipeline: Pipeline, doc_id: str) -> str:
@@ -110,14 +160,16 @@ def status_html(notes: list[str], errors: list[str]) -> str:
     return f'<ul class="rag-status">{"".join(items)}</ul>'
 
 
-def _ingest_notes(saved: list[str], replaced: list[str], report: IngestReport) -> list[str]:
-    saving = f"Saved to the corpus folder: {', '.join(saved)}"
-    if replaced:
-        saving += f"; replaced {', '.join(replaced)}, which the folder already had"
-    return [saving + ".",
-            f"Index: {len(report.added)} added, {len(report.updated)} updated, "
-            f"{len(report.removed)} removed, {report.unchanged} unchanged; "
-            f"{report.total_chunks} chunks in total ({report.seconds:.1f}s)."]
+def _ingest_notes(saved: list[Saved], report: IngestReport) -> list[str]:
+    notes = [f"Saved to the corpus folder: {', '.join(s.name for s in saved)}."]
+    notes += [f"{s.kept_both} was there already, with other content: both are kept (tick "
+              f"\"{REPLACE_LABEL}\" to replace it instead)." for s in saved if s.kept_both]
+    notes += [f"Replaced {s.name}; the old file is kept as {s.replaced} in the corpus folder."
+              for s in saved if s.replaced]
+    notes.append(f"Index: {len(report.added)} added, {len(report.updated)} updated, "
+                 f"{len(report.removed)} removed, {report.unchanged} unchanged; "
+                 f"{report.total_chunks} chunks in total ({report.seconds:.1f}s).")
+    return notes
 
 
 def _about(where: str, names: list[str]) -> bool:
@@ -136,16 +188,18 @@ def corpus_tab(app: gr.Blocks, pipeline: Pipeline, serialized: dict, private: di
             rows = []
         return rows, gr.update(choices=[row[0] for row in rows], value=None)
 
-    def upload(files: list[str] | None, sort: str, progress: gr.Progress = gr.Progress()) -> tuple:
-        saved, replaced, errors = [], [], []
+    def upload(files: list[str] | None, replace: bool, sort: str,
+               progress: gr.Progress = gr.Progress()) -> tuple:
+        saved: list[Saved] = []
+        errors = []
         for file in files or []:
             try:
-                existed = (Path(settings.corpus_dir) / corpus_name(Path(file).name)).exists()
-                saved.append(save_upload(Path(file), settings))
-                if existed:
-                    replaced.append(saved[-1])
+                saved.append(save_upload(Path(file), settings, replace))
             except CorpusError as error:
                 errors.append(str(error))
+            finally:
+                forget_upload(Path(file))
+        names = [s.name for s in saved]
         if not saved:
             return (status_html([], errors or ["No file was uploaded."]), *document_choices(sort), None)
 
@@ -155,12 +209,12 @@ def corpus_tab(app: gr.Blocks, pipeline: Pipeline, serialized: dict, private: di
         progress(0, desc="Reading the uploaded files")
         try:
             # Only the uploaded files: the rest of the corpus folder is indexed already.
-            report = pipeline.ingest(Path(settings.corpus_dir), progress=embedded, only=saved)
+            report = pipeline.ingest(Path(settings.corpus_dir), progress=embedded, only=names)
         except IndexUnavailable as error:
-            notes = [f"Saved to the corpus folder: {', '.join(saved)}; not indexed yet."]
+            notes = [f"Saved to the corpus folder: {', '.join(names)}; not indexed yet."]
             return (status_html(notes, [*errors, str(error)]), *document_choices(sort), None)
-        errors += [f"skipped {e}" for e in report.errors if _about(e.where, saved)]
-        notes = _ingest_notes(saved, replaced, report) + [f"Note: {w}" for w in report.warnings]
+        errors += [f"skipped {e}" for e in report.errors if _about(e.where, names)]
+        notes = _ingest_notes(saved, report) + [f"Note: {w}" for w in report.warnings]
         return (status_html(notes, errors), *document_choices(sort), None)
 
     def delete(doc_id: str | None, sort: str) -> tuple:
@@ -181,6 +235,9 @@ def corpus_tab(app: gr.Blocks, pipeline: Pipeline, serialized: dict, private: di
                 "folder and indexed right away; unchanged documents are not re-embedded.")
     files = gr.File(label="Add documents", file_count="multiple", file_types=UPLOAD_TYPES,
                     height=150, elem_id="upload")
+    replace = gr.Checkbox(False, label=REPLACE_LABEL, elem_id="replace",
+                          info="Otherwise an upload named like a file in the folder is saved beside it "
+                               "as \"name (2)\". A replaced file is kept under .replaced/.")
     status = gr.HTML(elem_id="corpus-status")
     sort = gr.Radio(SORTS, value=SORTS[0], label="Sort by", elem_id="sort")
     table = gr.Dataframe(headers=DOCUMENT_COLUMNS, interactive=False, wrap=True,
@@ -194,7 +251,7 @@ def corpus_tab(app: gr.Blocks, pipeline: Pipeline, serialized: dict, private: di
         remove = gr.Button("Delete document", variant="stop", scale=1, size="md",
                            elem_id="delete")
 
-    files.upload(upload, [files, sort], [status, table, chosen, files], **serialized)
+    files.upload(upload, [files, replace, sort], [status, table, chosen, files], **serialized)
     remove.click(delete, [chosen, sort], [status, table, chosen], **serialized)
     table.select(pick, None, chosen, queue=False, **private)
     sort.change(document_choices, sort, [table, chosen], queue=False, **private)
