@@ -4,6 +4,9 @@
 # abstention by this exact text.
 ABSTAIN = "I could not find this in the corpus."
 
+# The answer to a question with no words in it (empty, punctuation, control characters).
+NO_QUESTION = "Ask a question in words about the corpus."
+
 NO_INDEX = "The index is empty: run `rag ingest` first."
 
 # Added to ABSTAIN when the question is in another language than the corpus.

@@ -9,6 +9,7 @@ from rag.pipeline import Pipeline
 from rag.settings import Settings
 from rag.ui.ask import ANSWERING, ask_tab, chat_api, source_choices
 from rag.ui.corpus import corpus_tab
+from rag.ui.login import LoginGuard
 from rag.ui.style import CSS, THEME
 
 
@@ -46,11 +47,16 @@ def parse_auth(value: str | None) -> tuple[str, str] | None:
     return user, password
 
 
+def _guard(value: str | None) -> LoginGuard | None:
+    credentials = parse_auth(value)
+    return LoginGuard(*credentials) if credentials else None
+
+
 def launch(app: gr.Blocks, settings: Settings, **options) -> tuple:
     """Start the server as `serve` does; `options` go to Blocks.launch (tests pass
     prevent_thread_lock=True)."""
     return app.launch(
-        server_name=settings.host, server_port=settings.port, auth=parse_auth(settings.auth),
+        server_name=settings.host, server_port=settings.port, auth=_guard(settings.auth),
         auth_message="Sign in to ask the news corpus.",
         max_file_size=int(settings.max_upload_mb * 2**20),
         theme=THEME, css=CSS, footer_links=["api"],
