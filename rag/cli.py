@@ -120,7 +120,7 @@ def print_answer(answer: Answer, as_json: bool) -> None:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     if args.question is not None and not has_words(args.question):
-        raise ValueError("the question has no words (run `rag ask` without one to ask interactively)")
+        raise ValueError("the question is empty: it has no words (run `rag ask` without one to ask interactively)")
     pipeline = _pipeline(args, create=False)
     if pipeline.count() == 0:
         print(NO_INDEX, file=sys.stderr)

@@ -94,7 +94,7 @@ def test_k_out_of_range_is_one_line(cli_index, k: str) -> None:
 
 def test_punctuation_only_rag_ask_is_refused(cli_index) -> None:
     done = _rag("ask", "?!", index=cli_index[0])
-    assert done.returncode == 2 and done.stderr.startswith("rag: the question has no words")
+    assert done.returncode == 2 and done.stderr.startswith("rag: the question is empty: it has no words")
 
 
 def test_a_pdf_without_pages_says_so(tmp_path: Path) -> None:
