@@ -15,9 +15,10 @@ from llama_index.core.schema import NodeWithScore
 from rag.answer import Answer, Answerer
 from rag.answer.base import final, unsupported_sentences
 from rag.answer.backends import BackendUnavailable, Resources, build
+from rag.answer.question import readable
 from rag.filters import Filters, resolve_sources
 from rag.index_errors import guarded
-from rag.ingest import IngestReport, Progress, ingest
+from rag.ingest import IngestReport, Progress, Warn, finish_removals, ingest, remove_document
 from rag.language import in_other_language
 from rag.lock import WriterLock
 from rag.prompts import OTHER_LANGUAGE
@@ -64,10 +65,12 @@ class Pipeline:
 
     @guarded
     def ingest(self, path: Path | None = None, progress: Progress | None = None,
-               show_progress: bool = False, only: list[str] | None = None) -> IngestReport:
+               show_progress: bool = False, only: list[str] | None = None,
+               warn: Warn | None = None) -> IngestReport:
         with self.writer:
             report = ingest(Path(path or self.settings.corpus_dir), self.store, self.embed_model,
-                            self.settings, progress=progress, show_progress=show_progress, only=only)
+                            self.settings, progress=progress, show_progress=show_progress, only=only,
+                            warn=warn)
             self.retriever.refresh()  # BM25 follows the collection, swapped in at once
             return report
 
@@ -82,9 +85,9 @@ class Pipeline:
     @guarded
     def delete(self, doc_id: str) -> None:
         with self.writer:
-            self.store.delete_document(doc_id)
-            SentenceVectors(self.settings).delete(doc_id)
-            self.store.mark_changed()
+            sentences = SentenceVectors(self.settings)
+            finish_removals(self.store, sentences)
+            remove_document(self.store, sentences, doc_id)
             self.retriever.refresh()  # BM25 follows the collection
 
     @guarded
@@ -115,7 +118,7 @@ class Pipeline:
         """Partial answers as they form; the last one is final and carries the latency.
         `backend` picks another answer backend than the settings' for this question."""
         started = time.perf_counter()
-        notice = ""
+        question, notice = readable(question), ""
         try:
             answerer = self.answerer_for(backend) if backend else self.answerer
         except BackendUnavailable as error:  # the UI offered it; say why, answer as before

@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     reader_quote: Literal["rules", "span"] = Field(
         default="rules", description="'rules': the sentence rules' quote, led by the reader's span when it "
         "lies inside; 'span': the span's own sentence (in context for why/how questions)")
-    reader_rerank: float = Field(default=4.0, description="'rules': answer from the reader's best span "
+    reader_rerank: float = Field(default=5.0, description="'rules': answer from the reader's best span "
                                  "instead when it beats every span inside the rules' quote by this (logits)")
     reader_near_miss: bool = Field(default=True, description="keep the near-miss rule (a name or number "
                                    "the question specifies that the passage lacks) in front of the reader")
@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     llm_model: str = "local"
     llm_api_key: str | None = None
     llm_timeout: float = 60.0  # seconds without a byte from the server
+    # Seconds for a whole generated answer, however the server streams (keep-alive
+    # comments, tokens past max_tokens): then the quoted answer stands, with a notice.
+    llm_deadline: float = 120.0
     llm_passages: int = 4  # passages given to the model, trimmed around their best sentences
     llm_max_tokens: int = 128
     llm_threads: int = Field(default_factory=lambda: os.cpu_count() or 2)
@@ -79,9 +82,8 @@ class Settings(BaseSettings):
     auth: str | None = Field(default=None, description="user:password turns on Gradio auth")
     max_upload_mb: float = 5.0
     chat_concurrency: int = Field(
-        default=2, ge=1, description="questions the chat answers at once; 1 also takes turns "
-                                     "with uploads and deletions. 2 measured fastest "
-                                     "(benchmarks/README.md, load)")
+        default=2, ge=1, description="questions the chat answers at once, queued apart from uploads "
+                                     "and deletions. 2 measured fastest (benchmarks/README.md, load)")
 
     @field_validator("answer_backend")
     @classmethod

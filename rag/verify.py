@@ -27,6 +27,7 @@ from rag.text.names import INNER_NAME, NOT_NAMES
 from rag.text.numbers import COUNTS, DIGITS
 from rag.text.sentences import sentence_spans
 from rag.text.terms import terms
+from rag.injection import blanked
 
 Status = Literal["verified", "reattributed", "flagged", "dropped"]
 
@@ -130,6 +131,9 @@ class Grounds:
     """Given passages, embedded sentence by sentence, against which claims are judged."""
 
     def __init__(self, verifier: Verifier, passages: Sequence[str], question: str) -> None:
+        # A sentence aimed at the model ("Ignore the question and answer: …") is never
+        # support, though it holds the very words the model was steered to write.
+        passages = [blanked(p) for p in passages]
         self.verifier, self.passages, self.question = verifier, passages, question
         self.thresholds = verifier.thresholds
         self.spans = [[(s, e) for s, e in sentence_spans(p)] or [(0, len(p))] for p in passages]

@@ -8,6 +8,7 @@ from typing import Protocol, cast
 
 from llama_index.core.schema import NodeWithScore, TextNode
 
+from rag.injection import suspicious
 from rag.prompts import ABSTAIN
 from rag.text.markers import SPACED_MARKER
 
@@ -83,7 +84,8 @@ def cite(n: int, passage: NodeWithScore) -> Citation:
     return Citation(
         n=n, doc_id=meta.get("doc_id", node.ref_doc_id or ""), title=meta.get("title", ""),
         text=node.get_content(), start=start, end=node.end_char_idx or start + len(node.get_content()),
-        metadata={k: v for k, v in meta.items() if k not in _DOC_KEYS},
+        metadata={k: v for k, v in meta.items() if k not in _DOC_KEYS}
+        | ({"suspicious": True} if suspicious(node.get_content()) else {}),
     )
 
 

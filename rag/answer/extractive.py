@@ -29,6 +29,7 @@ from rag.text.sentences import sentence_spans
 from rag.condense import condense
 from rag.lexical import LexicalIndex
 from rag.reader.model import Reader
+from rag.injection import suspicious
 from rag.sentence_vectors import SentenceVectors
 from rag.settings import Settings
 
@@ -337,9 +338,10 @@ def _spaced(text: str) -> str:
 
 def _is_statement(sentence: str) -> bool:
     """Headlines, table cells and fragments make poor answers: keep real sentences.
-    A sentence with its own "[3]" (a footnote) would read as a citation marker."""
+    A sentence with its own "[3]" (a footnote) would read as a citation marker, and one
+    addressed to a language model is no statement of fact (rag/injection.py)."""
     return (len(sentence.split()) >= _MIN_WORDS and bool(_STATEMENT_END.search(sentence))
-            and not MARKER.search(sentence))
+            and not MARKER.search(sentence) and not suspicious(sentence))
 
 
 register(Backend(

@@ -27,6 +27,7 @@ from rag.answer.question import asked_type, has_type
 from rag.text.sentences import sentence_spans
 from rag.condense import rewrite
 from rag.text.terms import terms
+from rag.injection import neutralised
 from rag.prompts import (ANSWER_SYSTEM, LLM_FAILED, NOT_FOUND_PATTERNS, UNVERIFIED,
                          UNVERIFIED_MARK, answer_prompt)
 from rag.settings import Settings
@@ -47,6 +48,8 @@ def chat_messages(system: str, user: str) -> list[ChatMessage]:
 
 def failure_reason(error: Exception) -> str:
     """One line for any error an LLM client raises: its type and first line."""
+    if isinstance(error, LLMUnavailable):
+        return str(error)
     text = str(error).strip().splitlines()[0] if str(error).strip() else ""
     return f"{type(error).__name__}: {text}"[:200] if text else type(error).__name__
 
@@ -80,16 +83,27 @@ class GeneratingAnswerer:
         checker = SentenceChecker(self.verifier, [p.node.get_content() for p in given], question,
                                   self.settings.unsupported)
         text, first_token_ms = "", None
+        deadline = time.monotonic() + self.settings.llm_deadline
+        chunks = self.llm.stream_chat(messages)
         try:
-            for chunk in self.llm.stream_chat(messages):
+            for chunk in chunks:
                 if first_token_ms is None:
                     first_token_ms = round((time.perf_counter() - started) * 1000, 1)
                 text += chunk.delta or ""
+                if time.monotonic() > deadline:
+                    raise LLMUnavailable(f"no whole answer within {self.settings.llm_deadline:g} s")
+                if len(text) > _CHARS_PER_TOKEN * self.settings.llm_max_tokens:
+                    break  # a server ignoring max_tokens
                 # An answer turning into the sentinel will be the abstention: nothing to check.
                 progress = Progress([], "") if _NOT_FOUND.search(text) else checker.feed(text)
                 yield self._partial(quoted, progress, given)
         except Exception as error:  # any client error: the user gets the quoted answer
             yield self._fallback(quoted, LLM_FAILED.format(reason=failure_reason(error)), first_token_ms)
+            return
+        finally:
+            chunks.close()  # stops a local generation, closes a server's stream
+        if not text.strip():  # a 200 with an empty stream, a body that was not an answer
+            yield self._fallback(quoted, LLM_FAILED.format(reason="it sent no text"), first_token_ms)
             return
         answer = self.checked(question, text, checker, given, quoted)
         answer.first_token_ms = first_token_ms
@@ -105,11 +119,12 @@ class GeneratingAnswerer:
             spans = sentence_spans(text)
             start = best.get(passage.node.node_id)
             if start is None or not spans:
-                sources.append(" ".join(text.split()))
+                sources.append(neutralised(text))
                 continue
             i = next(i for i, (s, e) in enumerate(spans) if s <= start < e or s >= start)
             kept = spans[max(0, i - _CONTEXT_SENTENCES): i + _CONTEXT_SENTENCES + 1]
-            sources.append(" ".join(text[kept[0][0]: kept[-1][1]].split()))
+            # Sentences aimed at the model ("Ignore the question…") never reach it.
+            sources.append(neutralised(text[kept[0][0]: kept[-1][1]]))
         return sources
 
     def checked(self, question: str, text: str, checker: SentenceChecker,
@@ -151,6 +166,11 @@ class GeneratingAnswerer:
         return Answer(question=quoted.question, answer=quoted.answer, abstained=quoted.abstained,
                       citations=quoted.citations, backend=self.backend, sentences=sentences,
                       notice=notice, first_token_ms=first_token_ms)
+
+
+# A token is about 4 characters of English; twice that leaves room for long words, and a
+# server that streams past max_tokens is still cut near where one honouring it stops.
+_CHARS_PER_TOKEN = 8
 
 
 def _gives_asked_kind(question: str, verdict: Verdict) -> bool:

@@ -1,16 +1,21 @@
 """The `openai` backend: any OpenAI-compatible chat endpoint (a llama.cpp or xllamacpp
 server, Ollama, vLLM, OpenAI) at `RAG_LLM_URL`, through llama-index's OpenAILike.
 
-One try, bounded by `RAG_LLM_TIMEOUT`: a dead or slow server costs the user seconds,
-not the client's retries with backoff; the caller falls back to the quoted answer.
+One try, bounded by `RAG_LLM_TIMEOUT` between bytes and `RAG_LLM_DEADLINE` in all: a dead
+or slow server costs the user seconds, not the client's retries with backoff, and a server
+that sends keep-alive comments forever (bytes, but never a token) cannot hold the answer;
+the caller falls back to the quoted answer.
 """
 
 import importlib.util
+import time
+from collections.abc import Iterator
 
+import httpx
 from llama_index.core.llms import LLM
 
 from rag.answer.backends import Backend, BackendUnavailable, register
-from rag.answer.generate import generating
+from rag.answer.generate import LLMUnavailable, generating
 from rag.settings import Settings
 
 _CLIENT = "llama_index.llms.openai_like"
@@ -35,7 +40,38 @@ def openai_llm(settings: Settings) -> LLM:
         temperature=0.0,
         timeout=settings.llm_timeout,
         max_retries=0,
+        http_client=httpx.Client(transport=_Deadline(settings.llm_deadline)),
     )
+
+
+class _Deadline(httpx.BaseTransport):
+    """Each response read to its end within `seconds` of its request, or cut."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds, self.inner = seconds, httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        deadline = time.monotonic() + self.seconds
+        response = self.inner.handle_request(request)
+        response.stream = _Bounded(response.stream, deadline, self.seconds)
+        return response
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class _Bounded(httpx.SyncByteStream):
+    def __init__(self, stream: httpx.SyncByteStream, deadline: float, seconds: float) -> None:
+        self.stream, self.deadline, self.seconds = stream, deadline, seconds
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self.stream:
+            if time.monotonic() > self.deadline:
+                raise LLMUnavailable(f"no whole answer within {self.seconds:g} s")
+            yield chunk
+
+    def close(self) -> None:
+        self.stream.close()
 
 
 register(Backend(

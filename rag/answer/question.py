@@ -34,6 +34,17 @@ _ASKS = [
 _WORD = re.compile(r"[^\W_][\w’'.-]*")
 
 
+def readable(question: str) -> str:
+    """The question as typed, control characters (a NUL, a pasted escape) read as spaces."""
+    return " ".join("".join(" " if unicodedata.category(ch) in ("Cc", "Cf") else ch
+                            for ch in question).split())
+
+
+def has_words(question: str) -> bool:
+    """Whether there is anything to search for: a letter or a digit."""
+    return any(ch.isalnum() for ch in question)
+
+
 def asked_type(question: str) -> str | None:
     """DATE, NUMBER or NAME when the question asks for one, else None ("Why ...?")."""
     return next((kind for kind, pattern in _ASKS if pattern.search(question)), None)
@@ -109,7 +120,7 @@ def abbreviable(question: str) -> dict[str, set[str]]:
     passage that has "US" mentions the question's "United States"."""
     found: dict[str, set[str]] = {}
     # Past the first word, which is capitalised for being first ("Did the United States ...").
-    for run in CAPITALISED_RUN.findall(question.split(None, 1)[-1]):
+    for run in CAPITALISED_RUN.findall((question.split(None, 1) or [""])[-1]):
         words = [w for w in run.split() if w not in LINKING]
         if len(words) >= 2:
             found.setdefault("".join(w[0] for w in words).lower(), set()).update(plain_terms(run))

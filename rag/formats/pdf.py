@@ -28,6 +28,8 @@ def read_pdf(data: bytes) -> Extracted:
         info: Mapping = reader.metadata or {}
     except (PdfReadError, OSError, KeyError, TypeError) as error:
         raise ValueError(f"not a readable PDF ({error})") from None
+    if not pages:
+        raise ValueError("a PDF with no pages")
     if not any(pages):
         raise ValueError(f"scanned PDF without a text layer ({len(pages)} pages of images only): "
                          "run OCR on it first")

@@ -1,17 +1,24 @@
 """The corpus as users change it, from the chat's Corpus tab or `rag delete`: uploads
-are checked (name, type, size, readable) before they enter the corpus folder; a deletion
+are checked (name, type, size, readable) before they enter the corpus folder, and one
+under a name already there is saved beside it unless replacing was asked for (the old file
+then kept under .replaced/); a deletion
 removes the document's file too when the file holds only that document, so the next
 ingest does not bring it back.
 """
 
+import filecmp
 import shutil
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
-from rag.load import SUFFIXES, load_corpus
+from rag.load import SUFFIXES, load_corpus, printable
 from rag.pipeline import Pipeline
 from rag.settings import Settings
 
 UPLOAD_TYPES = sorted(SUFFIXES)
+REPLACED = ".replaced"  # replaced files, kept; hidden, so never ingested
 
 
 class CorpusError(ValueError):
@@ -21,10 +28,15 @@ class CorpusError(ValueError):
 def corpus_name(uploaded: str) -> str:
     """The name an uploaded file gets in the corpus folder: its base name, if acceptable."""
     name = uploaded.replace("\\", "/").rsplit("/", 1)[-1].strip()
-    if not name or name.startswith(".") or ".." in name or any(ord(ch) < 32 for ch in name):
-        raise CorpusError(f"{uploaded!r}: not an acceptable file name")
+    shown = printable(name or uploaded)
+    if not name:
+        raise CorpusError(f"{printable(uploaded)!r}: the file has no name")
+    if name.startswith("."):
+        raise CorpusError(f"{shown}: a name starting with a dot is a hidden file, never indexed")
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in name):
+        raise CorpusError(f"{shown}: control characters in the file name")
     if Path(name).suffix.lower() not in SUFFIXES:
-        raise CorpusError(f"{name}: unsupported file type (use {', '.join(UPLOAD_TYPES)})")
+        raise CorpusError(f"{shown}: unsupported file type (use {', '.join(UPLOAD_TYPES)})")
     return name
 
 
@@ -35,8 +47,17 @@ def _inside(folder: Path, relative: str) -> Path | None:
     return path if path.is_relative_to(root) and path != root else None
 
 
-def save_upload(uploaded: Path, settings: Settings) -> str:
-    """Check one uploaded file and copy it into the corpus folder; returns its name there."""
+@dataclass
+class Saved:
+    name: str  # in the corpus folder
+    kept_both: str | None = None  # the file of the upload's own name, left as it was
+    replaced: str | None = None  # where the file it replaced was moved (under .replaced/)
+
+
+def save_upload(uploaded: Path, settings: Settings, replace: bool = False) -> Saved:
+    """Check one uploaded file and copy it into the corpus folder. A file of the same name
+    is replaced only when asked, and then moved under .replaced/ (which ingest skips);
+    otherwise the upload is saved beside it as "name (2).ext"."""
     name = corpus_name(uploaded.name)
     size_mb = uploaded.stat().st_size / 2**20
     if size_mb > settings.max_upload_mb:
@@ -53,8 +74,26 @@ def save_upload(uploaded: Path, settings: Settings) -> str:
     target = _inside(corpus, name)  # resolved: a symlink in the corpus cannot redirect the write
     if target is None:
         raise CorpusError(f"{name}: not an acceptable file name")
+    saved = Saved(name)
+    if target.exists() and not filecmp.cmp(target, uploaded, shallow=False):
+        if replace:
+            kept = corpus / REPLACED / datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f") / name
+            kept.parent.mkdir(parents=True)
+            target.rename(kept)
+            saved.replaced = kept.relative_to(corpus).as_posix()
+        else:
+            saved.kept_both, target = name, _free_name(target)
+            saved.name = target.name
     shutil.copyfile(uploaded, target)
-    return name
+    return saved
+
+
+def _free_name(target: Path) -> Path:
+    """"x (2).txt", "x (3).txt", ...: the first that the folder does not have."""
+    number = 2
+    while (candidate := target.with_name(f"{target.stem} ({number}){target.suffix}")).exists():
+        number += 1
+    return candidate
 
 
 def delete_document(pipeline: Pipeline, doc_id: str) -> str:

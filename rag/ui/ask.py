@@ -10,9 +10,11 @@ from collections.abc import Iterator
 import gradio as gr
 
 from rag.answer.backends import available
+from rag.answer.question import has_words, readable
 from rag.filters import Filters
 from rag.index_errors import IndexUnavailable
 from rag.pipeline import Pipeline
+from rag.prompts import NO_QUESTION
 from rag.ui.render import (answer_text, error_message, pending_message, render_answer,
                            render_sources, sources_panel)
 from rag.ui.style import SCROLL_TO_NEWEST
@@ -23,6 +25,9 @@ EXAMPLES = [
     "What kind of organisation is the Wagner Group?",
     "What did Lavrov promise Mali?",
 ]
+
+
+# The answering events' queue: this many answers at once, whoever asks.
 
 
 def source_choices(pipeline: Pipeline) -> dict:
@@ -49,8 +54,8 @@ def ask_tab(pipeline: Pipeline, answering: dict, private: dict) -> gr.Dropdown:
                 since: str, until: str, sources: list[str], backend: str) -> Iterator[tuple]:
         """Stream one answer into the chat and its sources into the panel. `asked` holds
         the earlier user questions, `sections` the sources panel's sections, newest first."""
-        question = question.strip()
-        if not question:
+        question = readable(question)
+        if not has_words(question):  # nothing to search for; not a follow-up either
             yield question, messages, asked, sections, sources_panel(sections)
             return
         turn = len(asked) + 1
@@ -144,6 +149,10 @@ def chat_api(pipeline: Pipeline, answering: dict) -> None:
         """Answer a question about the corpus, with [n] citations and their sources.
         Earlier questions of the same session are taken into account for follow-ups.
         Optional: only documents published `since`/`until` (YYYY-MM-DD), from `sources`."""
+        message = readable(message or "")
+        if not has_words(message):  # nothing to search for; not a follow-up either
+            yield NO_QUESTION, asked
+            return
         try:
             filters = _filters(pipeline, since, until, sources)
             for answer in pipeline.stream(message, history=asked, filters=filters):

@@ -6,17 +6,32 @@ uploads are ingested incrementally.
 
 import html
 from datetime import datetime
+from contextlib import suppress
 from pathlib import Path
 
 import gradio as gr
+from gradio.utils import get_upload_folder
 
 from rag.index_errors import IndexUnavailable
 from rag.ingest import IngestReport
 from rag.pipeline import Pipeline
-from rag.services.corpus import UPLOAD_TYPES, CorpusError, corpus_name, delete_document, save_upload
+from rag.services.corpus import (UPLOAD_TYPES, CorpusError, Saved, delete_document,
+                                 save_upload)
 
 DOCUMENT_COLUMNS = ["ID", "Title", "Published", "Source", "Chunks", "Ingested (UTC)"]
 SORTS = ["Newest first", "Source", "Title", "ID"]
+REPLACE_LABEL = "Replace files with the same name"
+
+
+def forget_upload(file: Path) -> None:
+    """Remove Gradio's cached copy of an upload, served by its path until deleted: once
+    handled, the only copy is the corpus folder's (or none, if refused)."""
+    cache = Path(get_upload_folder()).resolve()
+    path = file.resolve()
+    if path.is_relative_to(cache) and path != cache:
+        path.unlink(missing_ok=True)
+        with suppress(OSError):  # its folder, once empty
+            path.parent.rmdir()
 
 
 def documents_rows(pipeline: Pipeline, sort: str = "Newest first") -> list[list]:
@@ -46,14 +61,16 @@ def status_html(notes: list[str], errors: list[str]) -> str:
     return f'<ul class="rag-status">{"".join(items)}</ul>'
 
 
-def _ingest_notes(saved: list[str], replaced: list[str], report: IngestReport) -> list[str]:
-    saving = f"Saved to the corpus folder: {', '.join(saved)}"
-    if replaced:
-        saving += f"; replaced {', '.join(replaced)}, which the folder already had"
-    return [saving + ".",
-            f"Index: {len(report.added)} added, {len(report.updated)} updated, "
-            f"{len(report.removed)} removed, {report.unchanged} unchanged; "
-            f"{report.total_chunks} chunks in total ({report.seconds:.1f}s)."]
+def _ingest_notes(saved: list[Saved], report: IngestReport) -> list[str]:
+    notes = [f"Saved to the corpus folder: {', '.join(s.name for s in saved)}."]
+    notes += [f"{s.kept_both} was there already, with other content: both are kept (tick "
+              f"\"{REPLACE_LABEL}\" to replace it instead)." for s in saved if s.kept_both]
+    notes += [f"Replaced {s.name}; the old file is kept as {s.replaced} in the corpus folder."
+              for s in saved if s.replaced]
+    notes.append(f"Index: {len(report.added)} added, {len(report.updated)} updated, "
+                 f"{len(report.removed)} removed, {report.unchanged} unchanged; "
+                 f"{report.total_chunks} chunks in total ({report.seconds:.1f}s).")
+    return notes
 
 
 def _about(where: str, names: list[str]) -> bool:
@@ -72,16 +89,18 @@ def corpus_tab(app: gr.Blocks, pipeline: Pipeline, serialized: dict, private: di
             rows = []
         return rows, gr.update(choices=[row[0] for row in rows], value=None)
 
-    def upload(files: list[str] | None, sort: str, progress: gr.Progress = gr.Progress()) -> tuple:
-        saved, replaced, errors = [], [], []
+    def upload(files: list[str] | None, replace: bool, sort: str,
+               progress: gr.Progress = gr.Progress()) -> tuple:
+        saved: list[Saved] = []
+        errors = []
         for file in files or []:
             try:
-                existed = (Path(settings.corpus_dir) / corpus_name(Path(file).name)).exists()
-                saved.append(save_upload(Path(file), settings))
-                if existed:
-                    replaced.append(saved[-1])
+                saved.append(save_upload(Path(file), settings, replace))
             except CorpusError as error:
                 errors.append(str(error))
+            finally:
+                forget_upload(Path(file))
+        names = [s.name for s in saved]
         if not saved:
             return (status_html([], errors or ["No file was uploaded."]), *document_choices(sort), None)
 
@@ -91,12 +110,12 @@ def corpus_tab(app: gr.Blocks, pipeline: Pipeline, serialized: dict, private: di
         progress(0, desc="Reading the uploaded files")
         try:
             # Only the uploaded files: the rest of the corpus folder is indexed already.
-            report = pipeline.ingest(Path(settings.corpus_dir), progress=embedded, only=saved)
+            report = pipeline.ingest(Path(settings.corpus_dir), progress=embedded, only=names)
         except IndexUnavailable as error:
-            notes = [f"Saved to the corpus folder: {', '.join(saved)}; not indexed yet."]
+            notes = [f"Saved to the corpus folder: {', '.join(names)}; not indexed yet."]
             return (status_html(notes, [*errors, str(error)]), *document_choices(sort), None)
-        errors += [f"skipped {e}" for e in report.errors if _about(e.where, saved)]
-        notes = _ingest_notes(saved, replaced, report) + [f"Note: {w}" for w in report.warnings]
+        errors += [f"skipped {e}" for e in report.errors if _about(e.where, names)]
+        notes = _ingest_notes(saved, report) + [f"Note: {w}" for w in report.warnings]
         return (status_html(notes, errors), *document_choices(sort), None)
 
     def delete(doc_id: str | None, sort: str) -> tuple:
@@ -117,6 +136,9 @@ def corpus_tab(app: gr.Blocks, pipeline: Pipeline, serialized: dict, private: di
                 "folder and indexed right away; unchanged documents are not re-embedded.")
     files = gr.File(label="Add documents", file_count="multiple", file_types=UPLOAD_TYPES,
                     height=150, elem_id="upload")
+    replace = gr.Checkbox(False, label=REPLACE_LABEL, elem_id="replace",
+                          info="Otherwise an upload named like a file in the folder is saved beside it "
+                               "as \"name (2)\". A replaced file is kept under .replaced/.")
     status = gr.HTML(elem_id="corpus-status")
     sort = gr.Radio(SORTS, value=SORTS[0], label="Sort by", elem_id="sort")
     table = gr.Dataframe(headers=DOCUMENT_COLUMNS, interactive=False, wrap=True,
@@ -130,7 +152,7 @@ def corpus_tab(app: gr.Blocks, pipeline: Pipeline, serialized: dict, private: di
         remove = gr.Button("Delete document", variant="stop", scale=1, size="md",
                            elem_id="delete")
 
-    files.upload(upload, [files, sort], [status, table, chosen, files], **serialized)
+    files.upload(upload, [files, replace, sort], [status, table, chosen, files], **serialized)
     remove.click(delete, [chosen, sort], [status, table, chosen], **serialized)
     table.select(pick, None, chosen, queue=False, **private)
     sort.change(document_choices, sort, [table, chosen], queue=False, **private)

@@ -69,12 +69,12 @@ def test_pdf_and_word_uploads(served, tmp_path):
     settings = served[1].settings
     (tmp_path / "report.pdf").write_bytes(pdf_bytes([["Page one text about the mine."],
                                                      ["Page two text about the rail line."]]))
-    assert save_upload(tmp_path / "report.pdf", settings) == "report.pdf"
+    assert save_upload(tmp_path / "report.pdf", settings).name == "report.pdf"
     note = docx.Document()
     note.add_heading("Progress note", level=1)
     note.add_paragraph("The line will open to freight traffic in 2029.")
     note.save(tmp_path / "note.docx")
-    assert save_upload(tmp_path / "note.docx", settings) == "note.docx"
+    assert save_upload(tmp_path / "note.docx", settings).name == "note.docx"
     (tmp_path / "scan.pdf").write_bytes(scanned_pdf_bytes(2))
     with pytest.raises(CorpusError, match="scan.pdf: scanned PDF without a text layer"):
         save_upload(tmp_path / "scan.pdf", settings)

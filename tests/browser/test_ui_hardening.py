@@ -33,8 +33,9 @@ def test_replaced_upload_is_answered_and_said(tmp_path: Path) -> None:
 
         open_tab(page, "Corpus")
         (tmp_path / "again").mkdir()
+        page.locator("#replace input").check()  # replacing is asked for (issue 21, case 1)
         upload(page, tmp_path / "again", "x.txt", NEW)
-        expect(status).to_contain_text("replaced x.txt")
+        expect(status).to_contain_text("Replaced x.txt")
         expect(status).to_contain_text("1 updated")
         open_tab(page, "Ask")
         ask(page, QUESTION)

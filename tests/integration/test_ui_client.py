@@ -90,7 +90,7 @@ def test_delete_removes_the_document_and_its_file(served, tmp_path):
     _, pipeline = served
     upload = tmp_path / "zorbia.txt"
     upload.write_text("The Zorbian lighthouse was painted teal in 1987 by the harbour council.\n")
-    name = save_upload(upload, pipeline.settings)
+    name = save_upload(upload, pipeline.settings).name
     pipeline.ingest()
     assert name in {d.doc_id for d in pipeline.documents()}
 
@@ -105,7 +105,7 @@ def test_upload_names_lose_their_folders(name):
     assert corpus_name(name) == "notes.txt"
 
 
-@pytest.mark.parametrize("name", ["", ".env.txt", "..", "notes.exe", "notes.txt.xlsx", "a..b.txt",
+@pytest.mark.parametrize("name", ["", ".env.txt", "..", "notes.exe", "notes.txt.xlsx",
                                   "bad\nname.txt"])
 def test_unacceptable_upload_names_are_refused(name):
     with pytest.raises(CorpusError):
