@@ -105,7 +105,7 @@ def tune(pairs: list[str], directory: Path) -> None:
     from rag.settings import Settings
 
     reader = CachedReader(directory)
-    grid = list(itertools.product([6], [-6.0], [True], [5.0]))
+    grid = list(itertools.product([6], [-6.0], [True], [2.0, 3.0, 4.0, 5.0, 6.0, 99.0]))
     for pair in pairs:
         cases_file, index = pair.split(":")
         cases = load_cases([Path(cases_file)])
