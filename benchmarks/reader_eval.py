@@ -119,7 +119,8 @@ def tune(pairs: list[str], directory: Path) -> None:
             keys = ("pass_rate", "fact_accuracy", "citation_precision", "abstain_f1", "latency_p50_ms",
                     "answer_words_median")
             print(json.dumps({"cases": cases_file, "windows": windows, "threshold": threshold,
-                              "near_miss": near_miss, "rerank": rerank, **{k: summary.get(k) for k in keys}}), flush=True)
+                              "near_miss": near_miss, "rerank": rerank,
+                              **{k: summary.get(k) for k in keys}}), flush=True)
 
 
 def main() -> None:

@@ -53,6 +53,7 @@ class _Deadline(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         deadline = time.monotonic() + self.seconds
         response = self.inner.handle_request(request)
+        assert isinstance(response.stream, httpx.SyncByteStream)  # a sync transport's
         response.stream = _Bounded(response.stream, deadline, self.seconds)
         return response
 
