@@ -58,11 +58,15 @@ class ConversationStore:
             return db.execute("SELECT value FROM meta WHERE key = 'browser_secret'").fetchone()[0]
 
     def add(self, owner: str, conversation: str | None, records: list[dict]) -> str:
-        """Append `records` to the owner's `conversation` (a new one when None, or when it
-        is not the owner's); returns the conversation's id."""
+        """Append `records` to the owner's `conversation`, started under that id if there
+        is none yet (under a new one when None, or when the id is someone else's); returns
+        the conversation's id."""
         with connect(self.path, _SCHEMA) as db:
-            if conversation is None or not self._owns(db, owner, conversation):
+            taken = conversation is None or db.execute(
+                "SELECT 1 FROM conversations WHERE id = ?", (conversation,)).fetchone()
+            if taken and not self._owns(db, owner, conversation or ""):
                 conversation = uuid.uuid4().hex
+            if not self._owns(db, owner, conversation):
                 title = " ".join(records[0]["question"].split())[:_TITLE_CHARS] if records else ""
                 db.execute("INSERT INTO conversations (id, owner, title) VALUES (?, ?, ?)",
                            (conversation, owner, title or "(untitled)"))
