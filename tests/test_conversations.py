@@ -69,3 +69,14 @@ def test_record_round_trips_and_tells_replaced_and_deleted_sources(settings, fak
     # The old answer still shows the text it cited.
     cited = next(c for c in answer_of(record).citations if c.doc_id == "zorb.txt")
     assert "reopened on Monday" in cited.text
+
+
+def test_signed_in_user_owns_conversations_in_any_browser():
+    import gradio as gr
+
+    from rag.ui.history import owner_of
+
+    assert owner_of({"id": "b1"}, gr.Request(username="alice")) == \
+        owner_of({"id": "b2"}, gr.Request(username="alice")) == "user:alice"
+    assert owner_of({"id": "b1"}, gr.Request()) == "browser:b1"
+    assert owner_of(None, gr.Request()) is None

@@ -1,12 +1,14 @@
 """"Copy as Markdown" and "Download" under each finished answer in the chat.
 
-The answer's Markdown (rag/export.py) travels inside its chat message, HTML-escaped in a
-hidden <textarea>, so both buttons work in the browser alone: one script, loaded once
-with the page, copies it to the clipboard or saves it as a file.
+The answer's Markdown (rag/export.py) travels inside its chat message, percent-encoded in
+the title of a hidden span (the chat's sanitiser drops <textarea> and data-* attributes,
+and any attribute holding "</script" or "]>", which the corpus or Markdown escapes may), so both buttons work
+in the browser alone: one script, loaded once with the page, copies it to the clipboard
+or saves it as a file.
 """
 
-import html
 import re
+from urllib.parse import quote
 
 from rag.answer import Answer
 from rag.export import to_markdown
@@ -18,11 +20,11 @@ def file_name(answer: Answer, turn: int) -> str:
 
 
 def answer_actions(answer: Answer, turn: int) -> str:
-    return (f'<div class="rag-actions" data-file="{html.escape(file_name(answer, turn))}">'
+    return ('<div class="rag-actions">'
             '<button type="button" class="rag-copy-md">Copy as Markdown</button>'
             '<button type="button" class="rag-download-md">Download</button>'
-            f'<textarea class="rag-md" tabindex="-1" aria-hidden="true">'
-            f"{html.escape(to_markdown(answer))}</textarea></div>")
+            f'<span class="rag-md" title="{quote(to_markdown(answer))}"></span>'
+            f'<span class="rag-md-file" title="{quote(file_name(answer, turn))}"></span></div>')
 
 
 # Listens on the document: chat messages are re-rendered as they stream.
@@ -31,7 +33,8 @@ document.addEventListener('click', async (event) => {
   const button = event.target.closest('.rag-copy-md, .rag-download-md');
   if (!button) return;
   const box = button.closest('.rag-actions');
-  const markdown = box.querySelector('textarea.rag-md').value;
+  const field = (name) => decodeURIComponent(box.querySelector(name).title);
+  const markdown = field('.rag-md');
   if (button.classList.contains('rag-copy-md')) {
     await navigator.clipboard.writeText(markdown);
     button.textContent = 'Copied';
@@ -40,7 +43,7 @@ document.addEventListener('click', async (event) => {
   }
   const link = document.createElement('a');
   link.href = URL.createObjectURL(new Blob([markdown], {type: 'text/markdown;charset=utf-8'}));
-  link.download = box.dataset.file;
+  link.download = field('.rag-md-file');
   document.body.appendChild(link);
   link.click();
   link.remove();
@@ -53,5 +56,5 @@ CSS = """
 .rag-actions button { font-size: .8em; padding: .1em .6em; border-radius: 4px;
                       border: 1px solid var(--border-color-primary);
                       background: var(--background-fill-secondary); cursor: pointer; }
-.rag-actions textarea.rag-md { display: none; }
+.rag-actions .rag-md, .rag-actions .rag-md-file { display: none; }
 """
