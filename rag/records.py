@@ -8,7 +8,7 @@ deleted since is told apart instead of being looked up again.
 
 import dataclasses
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 
 from rag.answer import Answer, Citation
 from rag.store import Store
@@ -22,7 +22,7 @@ def answer_record(answer: Answer, history: list[str], filters: object, backend: 
     cited = sorted({c.doc_id for c in answer.citations})
     return {
         "id": uuid.uuid4().hex,
-        "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
         "question": answer.question,
         "history": list(history),
         "filters": _jsonable(filters),

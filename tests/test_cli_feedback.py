@@ -22,7 +22,7 @@ WAGNER = "When did Wagner deploy to Mali?"
 def rag(*args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
     return subprocess.run([sys.executable, "-m", "rag.cli", *args], capture_output=True,
-                          text=True, cwd=ROOT, env=env, timeout=600)
+                          text=True, cwd=ROOT, env=env, timeout=600, check=False)
 
 
 @pytest.fixture(scope="module")

@@ -52,7 +52,8 @@ class Served:
 
     def rag(self, *args: str) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "rag.cli", *args], cwd=self.folder,
-                              env=self.env, capture_output=True, text=True, timeout=300)
+                              env=self.env, capture_output=True, text=True, timeout=300,
+                              check=False)
 
     def start(self) -> None:
         self.process = subprocess.Popen([sys.executable, "-m", "rag.cli", "serve"],

@@ -4,9 +4,9 @@ import gradio as gr
 
 from rag.pipeline import Pipeline
 from rag.settings import Settings
+from rag.ui import history, takeaway
 from rag.ui.ask import ask_tab, chat_api, source_choices
 from rag.ui.corpus import corpus_tab
-from rag.ui import history, takeaway
 from rag.ui.style import CSS, THEME
 
 
