@@ -149,25 +149,25 @@ def test_copy_and_download_give_the_answer_with_its_references(page, tmp_path):
 def test_thumbs_and_the_box_store_feedback(page, server):
     rate(page, 0, "Like")
     expect(page.locator("#feedback-status")).to_contain_text("saved")
-    expect(page.locator("#feedback")).to_be_hidden()
+    expect(page.locator("#feedback-save")).to_be_hidden()
 
     ask(page, LIGHTHOUSE)
     rate(page, 1, "Dislike")
-    expect(page.locator("#feedback")).to_be_visible()
+    expect(page.locator("#feedback-save")).to_be_visible()
     expect(page.locator("#feedback-heading")).to_contain_text("answer 2")
     page.fill("#feedback-expected textarea", "teal")
     page.locator("#feedback-sources").get_by_label("[1] Zorbian coastal heritage").check()
     page.screenshot(path=SHOTS / "ui-feedback-1-box.png")
     page.locator("#feedback-save").click()
-    expect(page.locator("#feedback")).to_be_hidden()
+    expect(page.locator("#feedback-save")).to_be_hidden()
     expect(page.locator("#feedback-status")).to_contain_text("saved")
 
     ask(page, BREAD)
     rate(page, 2, "Dislike")
-    expect(page.locator("#feedback")).to_be_visible()
+    expect(page.locator("#feedback-save")).to_be_visible()
     page.locator("#feedback-missing input").check()
     page.locator("#feedback-save").click()
-    expect(page.locator("#feedback")).to_be_hidden()
+    expect(page.locator("#feedback-save")).to_be_hidden()
 
     listed = server.rag("feedback", "list")
     assert listed.returncode == 0, listed.stderr
