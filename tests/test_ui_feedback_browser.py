@@ -126,8 +126,9 @@ def answers(page):
     return page.locator("#chat .rag-answer.rag-done")
 
 
-def rate(page, answer: int, button: str) -> None:
-    page.locator("#chat").get_by_role("button", name=button, exact=True).nth(answer).click()
+def rate_last(page, button: str) -> None:
+    # A rated message keeps only its chosen thumb, so count from the newest answer.
+    page.locator("#chat").get_by_role("button", name=button, exact=True).last.click()
 
 
 def test_copy_and_download_give_the_answer_with_its_references(page, tmp_path):
@@ -147,12 +148,12 @@ def test_copy_and_download_give_the_answer_with_its_references(page, tmp_path):
 
 
 def test_thumbs_and_the_box_store_feedback(page, server):
-    rate(page, 0, "Like")
+    rate_last(page, "Like")
     expect(page.locator("#feedback-status")).to_contain_text("saved")
     expect(page.locator("#feedback-save")).to_be_hidden()
 
     ask(page, LIGHTHOUSE)
-    rate(page, 1, "Dislike")
+    rate_last(page, "Dislike")
     expect(page.locator("#feedback-save")).to_be_visible()
     expect(page.locator("#feedback-heading")).to_contain_text("answer 2")
     page.fill("#feedback-expected textarea", "teal")
@@ -163,7 +164,7 @@ def test_thumbs_and_the_box_store_feedback(page, server):
     expect(page.locator("#feedback-status")).to_contain_text("saved")
 
     ask(page, BREAD)
-    rate(page, 2, "Dislike")
+    rate_last(page, "Dislike")
     expect(page.locator("#feedback-save")).to_be_visible()
     page.locator("#feedback-missing input").check()
     page.locator("#feedback-save").click()
