@@ -119,5 +119,4 @@ def feedback_api(pipeline: Pipeline, records: gr.State) -> None:
                           visible=False, label="sources"),
               gr.Number(value=0, visible=False, label="turn", precision=0), records]
     trigger = gr.Button(visible=False)
-    trigger.click(feedback, inputs, gr.Textbox(visible=False), api_name="feedback",
-                  concurrency_id="pipeline")
+    trigger.click(feedback, inputs, gr.Textbox(visible=False), api_name="feedback")
