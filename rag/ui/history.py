@@ -143,12 +143,12 @@ def wire(app: gr.Blocks, pipeline: Pipeline, store: ConversationStore, past: Pas
             browser_value = {"id": uuid.uuid4().hex, "open": uuid.uuid4().hex}
         return opened(browser_value, request)
 
-    def reopen(browser_value: dict, chosen: str | None, request: gr.Request) -> tuple:
+    def reopen_chosen(browser_value: dict, chosen: str | None, request: gr.Request) -> tuple:
         if not chosen:
             raise gr.Error("Pick a conversation to open.", print_exception=False)
         return opened({**browser_value, "open": chosen}, request)
 
-    def delete(browser_value: dict, chosen: str | None, request: gr.Request) -> tuple:
+    def delete_chosen(browser_value: dict, chosen: str | None, request: gr.Request) -> tuple:
         if not chosen:
             raise gr.Error("Pick a conversation to delete.", print_exception=False)
         owner = owner_of(browser_value, request)
@@ -166,8 +166,8 @@ def wire(app: gr.Blocks, pipeline: Pipeline, store: ConversationStore, past: Pas
 
     everything = [browser, *shown, past.choice]
     app.load(on_load, [browser], everything, **private)
-    past.reopen.click(reopen, [browser, past.choice], everything, **private)
-    past.delete.click(delete, [browser, past.choice], everything, **private)
+    past.reopen.click(reopen_chosen, [browser, past.choice], everything, **private)
+    past.delete.click(delete_chosen, [browser, past.choice], everything, **private)
     for reset in resets:
         reset(start_new, [browser], [browser, past.choice], **private)
     for event in answered:
