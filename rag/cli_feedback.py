@@ -10,7 +10,7 @@ from rag.settings import Settings
 
 
 def _store(args: argparse.Namespace) -> FeedbackStore:
-    settings = Settings(**({"index_dir": Path(args.index)} if args.index else {}))
+    settings = Settings(index_dir=Path(args.index)) if args.index else Settings()
     return FeedbackStore(feedback_path(settings))
 
 

@@ -64,7 +64,7 @@ class ConversationStore:
         with connect(self.path, _SCHEMA) as db:
             taken = conversation is None or db.execute(
                 "SELECT 1 FROM conversations WHERE id = ?", (conversation,)).fetchone()
-            if taken and not self._owns(db, owner, conversation or ""):
+            if conversation is None or (taken and not self._owns(db, owner, conversation)):
                 conversation = uuid.uuid4().hex
             if not self._owns(db, owner, conversation):
                 title = " ".join(records[0]["question"].split())[:_TITLE_CHARS] if records else ""

@@ -8,7 +8,7 @@ deleted since is told apart instead of being looked up again.
 
 import dataclasses
 import uuid
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 
 from rag.answer import Answer, Citation
 from rag.store import Store

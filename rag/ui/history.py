@@ -78,14 +78,17 @@ def _sources(answer: Answer, turn: int, changed: dict[str, str]) -> str:
 
 
 def _described(filters: dict) -> str:
-    known = {k: tuple(v) if isinstance(v, list) else v for k, v in filters.items()}
+    known: dict = {k: tuple(v) if isinstance(v, list) else v for k, v in filters.items()}
     return Filters(**known).describe()
 
 
 def restored(pipeline: Pipeline, records: list[dict]) -> tuple:
     """The chat, the earlier questions, the sources panel's sections and the records
     state of a saved conversation."""
-    messages, asked, sections, shown = [], [], [], []
+    messages: list[dict] = []
+    asked: list[str] = []
+    sections: list[str] = []
+    shown: list[dict] = []
     for turn, record in enumerate(records, start=1):
         answer = answer_of(record)
         try:
@@ -130,8 +133,8 @@ def wire(app: gr.Blocks, pipeline: Pipeline, store: ConversationStore, past: Pas
     def listed(owner: str | None, open_id: str | None) -> dict:
         choices = [(f"{c.title} · {c.turns} answer{'s' * (c.turns != 1)} · {c.updated_at[:10]}", c.id)
                    for c in (store.owned(owner) if owner else [])]
-        return gr.update(choices=choices, value=open_id if open_id in dict(map(reversed, choices))
-                         else None)
+        return gr.update(choices=choices,
+                         value=open_id if open_id in {cid for _, cid in choices} else None)
 
     def opened(browser_value: dict, request: gr.Request) -> tuple:
         owner = owner_of(browser_value, request)
@@ -151,8 +154,8 @@ def wire(app: gr.Blocks, pipeline: Pipeline, store: ConversationStore, past: Pas
     def delete_chosen(browser_value: dict, chosen: str | None, request: gr.Request) -> tuple:
         if not chosen:
             raise gr.Error("Pick a conversation to delete.", print_exception=False)
-        owner = owner_of(browser_value, request)
-        store.delete(owner, chosen)
+        if owner := owner_of(browser_value, request):
+            store.delete(owner, chosen)
         if chosen == browser_value["open"]:
             browser_value = {**browser_value, "open": uuid.uuid4().hex}
         return opened(browser_value, request)

@@ -2,7 +2,6 @@
 user signing in from a second browser (its own localStorage) finds them there.
 Debian's chromium through playwright, the app served in this process."""
 
-import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from tests.browser.pages import CHROMIUM, CHROMIUM_ARGS, NEEDS_CHROMIUM
