@@ -115,6 +115,7 @@ def ask_tab(app: gr.Blocks, pipeline: Pipeline, answering: dict, private: dict) 
                             "or start with an example:")
             question_box = gr.Textbox(
                 elem_id="question", show_label=False, submit_btn="Ask", autofocus=True,
+                interactive=False,  # until the saved conversation is back (history.wire)
                 placeholder="Ask a question, e.g. Who backs Africa Corps?")
             with gr.Row():
                 clear = gr.Button("New conversation", size="sm", variant="secondary")
@@ -157,7 +158,8 @@ def ask_tab(app: gr.Blocks, pipeline: Pipeline, answering: dict, private: dict) 
     chatbot.clear(**reset)  # the chatbot's own trash icon
     feedback.wire(pipeline, chatbot, records, box, private)
     history.wire(app, pipeline, conversations, past, browser,
-                 [chatbot, asked, sections, records, sources], [clear.click, chatbot.clear],
+                 [chatbot, asked, sections, records, sources, question_box],
+                 [clear.click, chatbot.clear],
                  answered, private)
     return picker
 

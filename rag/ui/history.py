@@ -128,7 +128,9 @@ def wire(app: gr.Blocks, pipeline: Pipeline, store: ConversationStore, past: Pas
     """Events: reopen on load, open or delete a past one, start a new one on each of
     `resets` (listener methods, e.g. a button's `click`), list the conversation again
     after each of `answered` (event dependencies). `shown` are the components a
-    conversation fills: chatbot, asked, sections, records, sources panel."""
+    conversation fills: chatbot, asked, sections, records, sources panel, and the question
+    box, which takes questions once the conversation is back (one asked before would be
+    saved nowhere, and its answer overwritten)."""
 
     def listed(owner: str | None, open_id: str | None) -> dict:
         choices = [(f"{c.title} · {c.turns} answer{'s' * (c.turns != 1)} · {c.updated_at[:10]}", c.id)
@@ -139,7 +141,8 @@ def wire(app: gr.Blocks, pipeline: Pipeline, store: ConversationStore, past: Pas
     def opened(browser_value: dict, request: gr.Request) -> tuple:
         owner = owner_of(browser_value, request)
         records = store.records(owner, browser_value["open"]) if owner else []
-        return (browser_value, *restored(pipeline, records), listed(owner, browser_value["open"]))
+        return (browser_value, *restored(pipeline, records), gr.update(interactive=True),
+                listed(owner, browser_value["open"]))
 
     def on_load(browser_value: dict | None, request: gr.Request) -> tuple:
         if not (browser_value and browser_value.get("id")):
