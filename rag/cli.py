@@ -1,4 +1,4 @@
-"""`rag` command line: ingest, delete, search, ask, eval, serve."""
+"""`rag` command line: ingest, delete, search, ask, eval, serve, feedback."""
 
 import argparse
 import json
@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from rag import cli_feedback
 from rag.answer import Answer
 from rag.answer.backends import names, summaries
 from rag.answer.question import has_words
@@ -96,7 +97,13 @@ def _snippet(text: str, width: int = 240) -> str:
     return text if len(text) <= width else text[:width].rsplit(" ", 1)[0] + " …"
 
 
-def print_answer(answer: Answer, as_json: bool) -> None:
+def print_answer(answer: Answer, as_json: bool, fmt: str = "text") -> None:
+    if fmt != "text":
+        from rag.export import to_json, to_markdown
+
+        print(to_markdown(answer) if fmt == "markdown" else
+              json.dumps(to_json(answer), ensure_ascii=False, indent=2))
+        return
     if as_json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -122,6 +129,8 @@ def print_answer(answer: Answer, as_json: bool) -> None:
 def cmd_ask(args: argparse.Namespace) -> int:
     if args.question is not None and not has_words(args.question):
         raise ValueError("the question is empty: it has no words (run `rag ask` without one to ask interactively)")
+    if args.json and args.format != "text":
+        raise ValueError("give --json or --format, not both")
     pipeline = _pipeline(args, create=False)
     if pipeline.count() == 0:
         print(NO_INDEX, file=sys.stderr)
@@ -129,7 +138,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if filters:
         print(f"(only passages {filters.describe()})", file=sys.stderr)
     if args.question:
-        print_answer(pipeline.ask(args.question, filters=filters), args.json)
+        print_answer(pipeline.ask(args.question, filters=filters), args.json, args.format)
         return 0
     history: list[str] = []
     # Banner and prompt on stderr: stdout carries answers only (one JSON each with --json).
@@ -145,7 +154,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         if not has_words(question):
             print(NO_QUESTION, file=sys.stderr)
             continue
-        print_answer(pipeline.ask(question, history, filters=filters), args.json)
+        print_answer(pipeline.ask(question, history, filters=filters), args.json, args.format)
         history.append(question)
 
 
@@ -259,6 +268,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("question", nargs="?")
     p.add_argument("--k", type=int, help="passages to answer from (default 5)")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--format", choices=["text", "markdown", "json"], default="text",
+                   help="markdown or json: the answer with numbered references, to keep or share")
     p.add_argument("--index", help=index_help)
     p.add_argument("--backend", choices=backends, help=backend_help)
     _add_filter_options(p)
@@ -284,6 +295,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--index", help=index_help)
     p.add_argument("--backend", choices=backends, help=backend_help)
     p.set_defaults(run=cmd_serve)
+
+    cli_feedback.add_parser(sub, index_help)
 
     args = parser.parse_args(argv)
     if getattr(args, "k", None) is not None and args.k < 1:

@@ -1,6 +1,8 @@
 """The chat UI: ask the corpus, see each answer's sources with the cited sentences
 highlighted, and manage what is indexed. One module a part: `render` (answers as
-HTML/text), `ask` (the Ask tab and `/chat`), `corpus` (the Corpus tab), `app` (the whole)."""
+HTML/text), `ask` (the Ask tab and `/chat`), `feedback` (👍/👎 and `/feedback`),
+`takeaway` (Copy as Markdown, Download), `history` (saved conversations), `corpus` (the
+Corpus tab), `app` (the whole)."""
 
 from rag.services.corpus import CorpusError, corpus_name, delete_document, save_upload
 from rag.ui.app import build_app, launch, parse_auth, serve

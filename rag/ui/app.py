@@ -7,6 +7,7 @@ import gradio as gr
 
 from rag.pipeline import Pipeline
 from rag.settings import Settings
+from rag.ui import history, takeaway
 from rag.ui.ask import ask_tab, chat_api, source_choices
 from rag.ui.corpus import corpus_tab
 from rag.ui.login import LoginGuard
@@ -28,7 +29,7 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
                     "quoted sentences are highlighted. Add or remove articles in the **Corpus** tab.")
         with gr.Tabs():
             with gr.Tab("Ask", id="ask") as ask:
-                picker = ask_tab(pipeline, answering, private)
+                picker = ask_tab(app, pipeline, answering, private)
             with gr.Tab("Corpus", id="corpus"):
                 corpus_tab(app, pipeline, serialized, private)
         chat_api(pipeline, answering)
@@ -60,7 +61,7 @@ def launch(app: gr.Blocks, settings: Settings, **options) -> tuple:
         server_name=settings.host, server_port=settings.port, auth=_guard(settings.auth),
         auth_message="Sign in to ask the news corpus.",
         max_file_size=int(settings.max_upload_mb * 2**20),
-        theme=THEME, css=CSS, footer_links=["api"],
+        theme=THEME, css=CSS + takeaway.CSS + history.CSS, head=takeaway.SCRIPT, footer_links=["api"],
         ssr_mode=False, pwa=False, mcp_server=False, **options,
     )
 
