@@ -8,6 +8,8 @@ from pathlib import Path
 
 from rag.answer import Answer
 from rag.answer.backends import BACKENDS
+from rag.as_of import heading, today
+from rag.filters import Filters
 from rag.formats.fields import provenance
 from rag.index_errors import IndexUnavailable
 from rag.lock import IndexBusy
@@ -45,16 +47,17 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _filters(args: argparse.Namespace, pipeline):
-    return pipeline.filters(args.since, args.until, args.source or ())
+    return pipeline.filters(args.since, args.until, args.source or (), args.as_of)
 
 
-def where_from(metadata: dict) -> str:
-    return " · ".join(provenance(metadata))
+def where_from(metadata: dict, as_of: str | None = None) -> str:
+    return " · ".join(provenance(metadata, as_of))
 
 
 def cmd_search(args: argparse.Namespace) -> int:
     pipeline = _pipeline(args, create=False)
-    results = pipeline.search(args.query, args.k, _filters(args, pipeline))
+    filters = _filters(args, pipeline)
+    results = pipeline.search(args.query, args.k, filters)
     rows = [{
         "rank": rank, "doc_id": r.node.metadata.get("doc_id"), "title": r.node.metadata.get("title"),
         "score": round(r.score or 0.0, 5), "dense_score": r.node.metadata.get("dense_score"),
@@ -68,7 +71,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     if not rows:
         print("No results." if pipeline.count() else NO_INDEX)
     for row in rows:
-        known = f"  ({where_from(row)})" if where_from(row) else ""
+        known = f"  ({where_from(row, filters.as_of)})" if where_from(row) else ""
         print(f"{row['rank']}. {row['doc_id']}  [{row['start']}:{row['end']}]  score {row['score']}"
               f"  cosine {row['dense_score']}\n   {row['title']}{known}\n   {_snippet(row['text'])}\n")
     return 0
@@ -87,12 +90,13 @@ def print_answer(answer: Answer, as_json: bool) -> None:
         print(f"(searched for: {answer.searched_for})")
     if answer.notice:
         print(f"({answer.notice})")
-    print(answer.answer)
+    print(f"{heading(answer.as_of)}: {answer.answer}" if answer.as_of else answer.answer)
     if answer.citations:
         print("\nSources:")
     for c in answer.citations:
         cited = " … ".join(c.text[s:e] for s, e in c.highlights)
-        known = f"{where_from(c.metadata)}, " if where_from(c.metadata) else ""
+        known = (f"{where_from(c.metadata, answer.as_of or today())}, "
+                 if where_from(c.metadata) else "")
         print(f"[{c.n}] {c.doc_id} — {c.title} ({known}chars {c.start}-{c.end})\n"
               f"    “{_snippet(cited, 400)}”")
     dropped = sum(s["status"] == "dropped" for s in answer.sentences)
@@ -142,7 +146,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         print(f"ingest: {report.summary()}", file=sys.stderr)
     runs = {}
     if args.pipeline in ("ours", "both"):
-        runs["ours"] = run_cases(pipeline, cases, "ours", show_progress=sys.stderr.isatty())
+        runs["ours"] = run_cases(pipeline, cases, "ours", show_progress=sys.stderr.isatty(),
+                                 as_of=Filters.parse(as_of=args.as_of).as_of)
     if args.pipeline in ("baseline", "both"):
         from rag.eval.baseline import BaselinePipeline
         from rag.pipeline import default_embedder
@@ -192,6 +197,12 @@ def _add_filter_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--until", metavar="DATE", help="only documents published on or before DATE")
     p.add_argument("--source", action="append", metavar="NAME",
                    help="only documents from this source (site or publisher); repeatable")
+    _add_as_of_option(p)
+
+
+def _add_as_of_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--as-of", metavar="DATE", help="ask as of DATE: later documents are left out, "
+                   "'this week' or 'recently' count back from it (default: today)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -237,6 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--min-pass-rate", type=float, help="exit 1 if the pass rate is lower")
     p.add_argument("--backend", choices=BACKENDS,
                    help="extractive (default, or RAG_ANSWER_BACKEND), local LLM, or openai (RAG_LLM_URL)")
+    _add_as_of_option(p)
     p.set_defaults(run=cmd_eval)
 
     p = sub.add_parser("serve", help="serve the chat UI (app.py) on 127.0.0.1")

@@ -16,6 +16,7 @@ from rag.answer.base import final, unsupported_sentences
 from rag.answer.backends import LLMS, BackendUnavailable
 from rag.answer.extractive import ExtractiveAnswerer
 from rag.answer.generate import GeneratingAnswerer
+from rag.as_of import question_window, today
 from rag.condense import condense, rewrite
 from rag.filters import Filters, resolve_sources
 from rag.index_errors import guarded
@@ -95,9 +96,9 @@ class Pipeline:
         return sorted(names, key=str.casefold)
 
     def filters(self, since: str | None = None, until: str | None = None,
-                sources: list[str] | tuple[str, ...] = ()) -> Filters:
+                sources: list[str] | tuple[str, ...] = (), as_of: str | None = None) -> Filters:
         """Filters from what a user typed, source names matched to the indexed ones."""
-        asked = Filters.parse(since, until, sources)
+        asked = Filters.parse(since, until, sources, as_of)
         if not asked.sources:
             return asked
         return replace(asked, sources=tuple(resolve_sources(asked.sources, self.sources())))
@@ -126,6 +127,8 @@ class Pipeline:
                       else condense(question, history or []))
         passages = self.search(standalone, k, filters)
         retrieved = [p.node.metadata.get("doc_id", p.node.ref_doc_id) for p in passages]
+        as_of = filters.as_of if filters else None
+        timed = as_of or (today() if question_window(standalone, today()) else "")
         if not passages:
             answers: Iterator[Answer] = iter([Answer.abstention(question)])
         elif in_other_language(question):  # the passages share names with it, nothing more
@@ -140,6 +143,7 @@ class Pipeline:
             answer.question, answer.searched_for, answer.retrieved = question, standalone, retrieved
             answer.latency_ms = round((time.perf_counter() - started) * 1000, 1)
             answer.notice = answer.notice or notice
+            answer.as_of = timed
             yield answer
 
     def ask(self, question: str, history: list[str] | None = None, k: int | None = None,

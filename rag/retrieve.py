@@ -18,6 +18,7 @@ from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 from llama_index.core.vector_stores.types import VectorStoreQuery
 
+from rag.as_of import prefer_window, question_window, today
 from rag.filters import Filters, prefer_recent, wants_recent
 from rag.lexical import LexicalIndex, refresh_lexical
 from rag.settings import Settings
@@ -111,8 +112,14 @@ class HybridRetriever(BaseRetriever):
         """The best `top_k` chunks the collection has, and whether BM25 named others."""
         rankings = self.rankings(query_bundle)
         fused = fuse(rankings, self.settings.dense_weight)
-        if wants_recent(query_bundle.query_str):
-            fused = prefer_recent(fused, self._days(list(fused), rankings))
+        recent = wants_recent(query_bundle.query_str)
+        window = question_window(query_bundle.query_str, self.filters.as_of or today())
+        if recent or (window and self.settings.time_bonus):
+            days = self._days(list(fused), rankings)
+            if recent:
+                fused = prefer_recent(fused, days)
+            if window and self.settings.time_bonus:
+                fused = prefer_window(fused, days, window, self.settings.time_bonus)
         best = cap_per_document(sorted(fused, key=fused.get, reverse=True), self.top_k,
                                 self.settings.chunks_per_document)
         missing = [i for i in best if i not in rankings.nodes]

@@ -40,6 +40,9 @@ class Answer:
     draft: str = ""  # the generated text so far, on partial answers while it is written
     notice: str = ""  # one line shown above the answer, e.g. why the LLM could not answer
     first_token_ms: float | None = None
+    # The date the answer holds as of (ISO), when time mattered to the question: an as-of
+    # date was given or the question says "this week", "now", ... (rag/as_of.py).
+    as_of: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)

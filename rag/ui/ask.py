@@ -34,9 +34,9 @@ def source_choices(pipeline: Pipeline) -> dict:
 
 
 def _filters(pipeline: Pipeline, since: str | None, until: str | None,
-             sources: list[str] | None) -> Filters:
+             sources: list[str] | None, as_of: str | None = None) -> Filters:
     try:
-        return pipeline.filters(since, until, sources or [])
+        return pipeline.filters(since, until, sources or [], as_of)
     except ValueError as error:
         raise gr.Error(f"Filter: {error}", print_exception=False) from None
 
@@ -46,7 +46,8 @@ def ask_tab(pipeline: Pipeline, serialized: dict, private: dict) -> gr.Dropdown:
     source picker, whose choices follow the index."""
 
     def respond(question: str, messages: list, asked: list[str], sections: list[str],
-                since: str, until: str, sources: list[str], backend: str) -> Iterator[tuple]:
+                since: str, until: str, sources: list[str], backend: str,
+                as_of: str = "") -> Iterator[tuple]:
         """Stream one answer into the chat and its sources into the panel. `asked` holds
         the earlier user questions, `sections` the sources panel's sections, newest first."""
         question = question.strip()
@@ -63,7 +64,7 @@ def ask_tab(pipeline: Pipeline, serialized: dict, private: dict) -> gr.Dropdown:
             return question, messages, asked, sections, sources_panel(sections)
 
         try:
-            filters = pipeline.filters(since, until, sources or [])
+            filters = pipeline.filters(since, until, sources or [], as_of)
         except ValueError as error:
             yield given_back(f"Filter: {error}")
             return
@@ -114,6 +115,8 @@ def ask_tab(pipeline: Pipeline, serialized: dict, private: dict) -> gr.Dropdown:
                                        elem_id="since", max_lines=1)
                     until = gr.Textbox(label="Published until", placeholder="YYYY-MM-DD",
                                        elem_id="until", max_lines=1)
+                    as_of = gr.Textbox(label="As of (default today)", placeholder="YYYY-MM-DD",
+                                       elem_id="as-of", max_lines=1)
                 picker = gr.Dropdown(label="Sources (none chosen: all)", multiselect=True,
                                      choices=pipeline.sources(), value=[], elem_id="source-picker")
         with gr.Column(scale=2, min_width=320):
@@ -123,7 +126,8 @@ def ask_tab(pipeline: Pipeline, serialized: dict, private: dict) -> gr.Dropdown:
     sections = gr.State([])
 
     chat_io = {"fn": respond,
-               "inputs": [question_box, chatbot, asked, sections, since, until, picker, backend],
+               "inputs": [question_box, chatbot, asked, sections, since, until, picker, backend,
+                          as_of],
                "outputs": [question_box, chatbot, asked, sections, sources],
                "show_progress": "hidden", **serialized}
     question_box.submit(**chat_io)
@@ -140,12 +144,13 @@ def chat_api(pipeline: Pipeline) -> None:
     """The scripting endpoint `/chat`: hidden components, history kept in the session state."""
 
     def chat(message: str, asked: list[str], since: str = "", until: str = "",
-             sources: list[str] | None = None) -> Iterator[tuple[str, list[str]]]:
+             sources: list[str] | None = None, as_of: str = "") -> Iterator[tuple[str, list[str]]]:
         """Answer a question about the corpus, with [n] citations and their sources.
         Earlier questions of the same session are taken into account for follow-ups.
-        Optional: only documents published `since`/`until` (YYYY-MM-DD), from `sources`."""
+        Optional: only documents published `since`/`until` (YYYY-MM-DD), from `sources`;
+        `as_of` (YYYY-MM-DD) asks as of that date."""
         try:
-            filters = _filters(pipeline, since, until, sources)
+            filters = _filters(pipeline, since, until, sources, as_of)
             for answer in pipeline.stream(message, history=asked, filters=filters):
                 yield answer_text(answer), [*asked, message]
         except IndexUnavailable as error:
@@ -156,8 +161,9 @@ def chat_api(pipeline: Pipeline) -> None:
     api_until = gr.Textbox(value="", visible=False, label="until")
     api_sources = gr.Dropdown(value=[], choices=[], multiselect=True, allow_custom_value=True,
                               visible=False, label="sources")
+    api_as_of = gr.Textbox(value="", visible=False, label="as_of")
     api_answer = gr.Textbox(visible=False)
     api_asked = gr.State([])
     api_trigger = gr.Button(visible=False)
-    api_trigger.click(chat, [api_question, api_asked, api_since, api_until, api_sources],
+    api_trigger.click(chat, [api_question, api_asked, api_since, api_until, api_sources, api_as_of],
                       [api_answer, api_asked], api_name="chat", concurrency_id="pipeline")
