@@ -183,6 +183,22 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_timeline(args: argparse.Namespace) -> int:
+    from rag.timeline import as_text, build_timeline, chart
+
+    pipeline = _pipeline(args, create=False)
+    filters = pipeline.filters(args.since, args.until, args.source or (), args.as_of)
+    timeline = build_timeline(pipeline, args.topic, filters.since, filters.until, filters.sources,
+                              filters.as_of)
+    if args.chart:
+        chart(timeline).savefig(args.chart)
+    if args.json:
+        print(json.dumps(timeline.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(as_text(timeline, lambda meta: where_from(meta)) if pipeline.count() else NO_INDEX)
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from rag.ui import serve
 
@@ -250,6 +266,18 @@ def main(argv: list[str] | None = None) -> int:
                    help="extractive (default, or RAG_ANSWER_BACKEND), local LLM, or openai (RAG_LLM_URL)")
     _add_as_of_option(p)
     p.set_defaults(run=cmd_eval)
+
+    p = sub.add_parser("timeline", help="dated events about a topic, oldest first, with citations")
+    p.add_argument("topic")
+    p.add_argument("--since", metavar="DATE", help="only events on or after DATE")
+    p.add_argument("--until", metavar="DATE", help="only events on or before DATE")
+    p.add_argument("--source", action="append", metavar="NAME",
+                   help="only documents from this source (site or publisher); repeatable")
+    _add_as_of_option(p)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--chart", metavar="PNG", help="also draw the events per year into this file")
+    p.add_argument("--index", help=index_help)
+    p.set_defaults(run=cmd_timeline)
 
     p = sub.add_parser("serve", help="serve the chat UI (app.py) on 127.0.0.1")
     p.add_argument("--host", help="interface to bind (default 127.0.0.1, or RAG_HOST)")

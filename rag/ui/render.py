@@ -37,7 +37,7 @@ def highlight(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(parts)
 
 
-def source_id(turn: int, n: int) -> str:
+def source_id(turn: int | str, n: int) -> str:
     # Unique per chat turn: every answer numbers its sources from [1].
     return f"src-{turn}-{n}"
 
@@ -105,7 +105,7 @@ def _source_details(citation: Citation, as_of: str | None = None) -> list[str]:
     return details
 
 
-def render_source(citation: Citation, turn: int, as_of: str | None = None) -> str:
+def render_source(citation: Citation, turn: int | str, as_of: str | None = None) -> str:
     return (f'<div class="rag-source" id="{source_id(turn, citation.n)}">'
             f"<div><strong>[{citation.n}] {html.escape(citation.title or citation.doc_id)}"
             "</strong></div>"
