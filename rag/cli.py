@@ -8,6 +8,7 @@ from pathlib import Path
 
 from rag.answer import Answer
 from rag.answer.backends import BACKENDS
+from rag.answer.over_time import with_support_counts
 from rag.as_of import heading, today
 from rag.filters import Filters
 from rag.formats.fields import provenance
@@ -90,7 +91,8 @@ def print_answer(answer: Answer, as_json: bool) -> None:
         print(f"(searched for: {answer.searched_for})")
     if answer.notice:
         print(f"({answer.notice})")
-    print(f"{heading(answer.as_of)}: {answer.answer}" if answer.as_of else answer.answer)
+    text = with_support_counts(answer.answer, answer.support)
+    print(f"{heading(answer.as_of)}: {text}" if answer.as_of else text)
     if answer.citations:
         print("\nSources:")
     for c in answer.citations:

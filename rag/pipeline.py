@@ -16,6 +16,8 @@ from rag.answer.base import final, unsupported_sentences
 from rag.answer.backends import LLMS, BackendUnavailable
 from rag.answer.extractive import ExtractiveAnswerer
 from rag.answer.generate import GeneratingAnswerer
+from rag.answer.over_time import (asks_change, change_answer, dated_statements, support,
+                                  with_disagreement)
 from rag.as_of import question_window, today
 from rag.condense import condense, rewrite
 from rag.filters import Filters, resolve_sources
@@ -127,12 +129,15 @@ class Pipeline:
                       else condense(question, history or []))
         passages = self.search(standalone, k, filters)
         retrieved = [p.node.metadata.get("doc_id", p.node.ref_doc_id) for p in passages]
+        quoting, changed = self.answerer_for("extractive"), None
         as_of = filters.as_of if filters else None
         timed = as_of or (today() if question_window(standalone, today()) else "")
         if not passages:
             answers: Iterator[Answer] = iter([Answer.abstention(question)])
         elif in_other_language(question):  # the passages share names with it, nothing more
             answers = iter([Answer.abstention(question, OTHER_LANGUAGE)])
+        elif asks_change(standalone) and (changed := change_answer(standalone, passages, quoting)):
+            answers = iter([changed])  # dated statements in time order
         else:
             answers = answerer.stream(standalone, passages)
         for answer in answers:
@@ -144,6 +149,12 @@ class Pipeline:
             answer.latency_ms = round((time.perf_counter() - started) * 1000, 1)
             answer.notice = answer.notice or notice
             answer.as_of = timed
+            if answer.done and not answer.abstained:
+                if answer is changed:
+                    answer.answer = dated_statements(answer)
+                elif answer.backend == "extractive":
+                    answer = with_disagreement(answer, standalone, passages, quoting)
+                answer.support = support(answer, passages, quoting)
             yield answer
 
     def ask(self, question: str, history: list[str] | None = None, k: int | None = None,

@@ -43,6 +43,8 @@ class Answer:
     # The date the answer holds as of (ISO), when time mattered to the question: an as-of
     # date was given or the question says "this week", "now", ... (rag/as_of.py).
     as_of: str = ""
+    # [n] -> how many independent sources say what passage n is quoted for (rag/answer/over_time.py).
+    support: dict[int, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)

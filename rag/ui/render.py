@@ -11,6 +11,7 @@ from collections import Counter
 
 from rag.answer import Answer
 from rag.answer.base import Citation
+from rag.answer.over_time import with_support_counts
 from rag.as_of import heading, today
 from rag.formats.fields import provenance
 from rag.prompts import NO_INDEX, UNVERIFIED_MARK
@@ -52,7 +53,12 @@ def _linked_answer(answer: Answer, turn: int) -> str:
 
     def link(match: re.Match) -> str:
         citation = cited.get(int(match.group(1)))
-        return match.group(0) if citation is None else _link(citation, turn)
+        if citation is None:
+            return match.group(0)
+        count = answer.support.get(citation.n)
+        badge = (f' <span class="rag-support">{count} source{"s" if count != 1 else ""}</span>'
+                 if count else "")
+        return _link(citation, turn) + badge
 
     linked = _MARKER.sub(link, html.escape(answer.answer))
     return linked.replace(UNVERIFIED_MARK, f'<span class="rag-flag">{UNVERIFIED_MARK}</span>')
@@ -187,7 +193,8 @@ def answer_text(answer: Answer) -> str:
         lines.append(f"(searched for: {answer.searched_for})")
     if answer.notice:
         lines.append(f"({answer.notice})")
-    lines.append(f"{heading(answer.as_of)}: {answer.answer}" if answer.as_of else answer.answer)
+    text = with_support_counts(answer.answer, answer.support)
+    lines.append(f"{heading(answer.as_of)}: {text}" if answer.as_of else text)
     if summary := checked_summary(answer):
         lines.append(f"({summary})")
         lines += [_sentence_line(s) for s in answer.sentences]
