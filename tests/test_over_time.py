@@ -1,6 +1,8 @@
 """What changed and who agrees: change questions, disagreeing dated sources, and source
 counts that count wire copy once; the changes corpus through the real embedder and Chroma."""
 
+import json
+
 import pytest
 
 from rag.answer.over_time import asks_change, with_support_counts
@@ -75,3 +77,15 @@ def test_cli_shows_source_counts(changes: Pipeline, capsys) -> None:
     assert "gao-power-2023" not in capsys.readouterr().out
     assert main(["ask", "Gao?", "--index", index, "--as-of", "later"]) == 2
     assert "as of: 'later' is not a date" in capsys.readouterr().err
+
+
+@pytest.mark.integration
+def test_eval_as_of_applies_to_cases_without_one(changes: Pipeline, tmp_path, capsys) -> None:
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text('{"id": "gao-then", "question": "How many hours of electricity do homes in Gao '
+                     'receive a day now?", "facts": [["12 hours"]], "sources": ["gao-power-2021"]}\n')
+    out = tmp_path / "out.json"
+    assert main(["eval", str(cases), "--index", str(changes.settings.index_dir), "--as-of", "2022-01-01",
+                 "--json", str(out)]) == 0
+    assert json.loads(out.read_text())["pass_rate"] == 1.0
+    assert main(["eval", str(cases), "--index", str(changes.settings.index_dir), "--as-of", "x"]) == 2
