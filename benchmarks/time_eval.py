@@ -35,11 +35,24 @@ def main() -> None:
             "as of, with time preference": (cases, bonus),
         }
         rows = {}
-        for label, (asked, bonus) in runs.items():
-            pipeline.settings.time_bonus = bonus
-            summary = summarize(asked, run_cases(pipeline, asked, label, show_progress=False))
-            rows[label] = {k: summary[k] for k in ("cases", "hit_at_5", "mrr", "pass_rate")}
+        for label, (asked, weight) in runs.items():
+            pipeline.settings.time_bonus = weight
+            results = run_cases(pipeline, asked, label, show_progress=False)
+            summary = summarize(asked, results)
+            expected = {c.id: set(c.sources) for c in asked}
+            rows[label] = {
+                **{k: summary[k] for k in ("cases", "hit_at_5", "mrr", "pass_rate")},
+                "hit_at_1": _share([r.retrieved[0] in expected[r.id] for r in results if r.retrieved]),
+                # Passed, and the answer's first [n] is the right week's brief (the answer may
+                # quote other weeks after it): what a reader takes away.
+                "pass_lead": _share([r.passed and bool(r.cited) and r.cited[0] in expected[r.id]
+                                     for r in results]),
+            }
     print(json.dumps(rows, indent=2))
+
+
+def _share(hits: list[bool]) -> float:
+    return round(sum(hits) / len(hits), 4) if hits else 0.0
 
 
 if __name__ == "__main__":
