@@ -22,6 +22,9 @@ from rag.mentions import describe, find_dates
 # compatible dates are this close (MiniLM cosine; on the seed corpus the same events score
 # 0.56-0.85, different events of one month 0.21).
 PASSAGES = 40
+# Of those, the passages scoring at least this share of the best one's fused score: on a
+# mixed corpus the articles about other things score under a third of the topic's own.
+RELEVANT = 0.5
 SAME_EVENT = 0.55
 _CONTEXT_WORDS = 8
 
@@ -63,6 +66,8 @@ def build_timeline(pipeline, topic: str, since: str | None = None, until: str | 
     if not topic:
         raise ValueError("the topic is empty")
     passages = pipeline.search(topic, PASSAGES, Filters(sources=tuple(sources), as_of=as_of))
+    floor = RELEVANT * max((p.score or 0.0 for p in passages), default=0.0)
+    passages = [p for p in passages if (p.score or 0.0) >= floor]
     told = [t for p in passages for t in _events_in(p.node)]
     told = [t for t in _distinct(told) if _within(t.event, since, until)]
     if told:
