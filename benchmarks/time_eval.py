@@ -2,7 +2,7 @@
 as of their date without the preference for the window the question names
 (RAG_TIME_BONUS=0), and as of their date with it. Prints hit@5 and pass rate of each:
 
-    python benchmarks/time_eval.py [evals/weekly.jsonl] [--corpus evals/corpora/weekly]
+    python -m benchmarks.time_eval [evals/weekly.jsonl] [--corpus evals/corpora/weekly]
 """
 
 import argparse
