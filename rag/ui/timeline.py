@@ -59,7 +59,7 @@ def timeline_tab(pipeline: Pipeline, serialized: dict) -> None:
             events = gr.HTML('<p class="rag-hint">Dated events about a topic, oldest first, each '
                              "quoted from an article with its date; undated ones last.</p>",
                              elem_id="timeline")
-            plot = gr.Plot(elem_id="timeline-chart", show_label=False)
+            plot = gr.Plot(elem_id="timeline-chart", label="Dated events per year", show_label=False)
         with gr.Column(scale=2, min_width=320):
             gr.Markdown("### Sources")
             sources = gr.HTML("", elem_id="timeline-sources")
@@ -78,7 +78,7 @@ def timeline_api(pipeline: Pipeline) -> None:
         except (ValueError, IndexUnavailable) as error:
             raise gr.Error(str(error), print_exception=False) from None
 
-    inputs = [gr.Textbox(visible=False, label=name) for name in ("topic", "since", "until", "as_of")]
+    inputs = [gr.Textbox(value="", visible=False, label=name) for name in ("topic", "since", "until", "as_of")]
     trigger = gr.Button(visible=False)
     trigger.click(timeline, inputs, gr.JSON(visible=False), api_name="timeline",
                   concurrency_id="pipeline")
