@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from rag.answer.base import Citation
-from rag.chunk import sentence_spans
+from rag.text.sentences import sentence_spans
 from rag.filters import Filters
 from rag.mentions import describe, find_dates
 
@@ -55,7 +55,7 @@ class _Told:
     citation: Citation
     span: tuple[int, int]  # within the citation's passage
     clause: str  # the words around its date, compared to tell whether two tell one event
-    vector: np.ndarray | None = None
+    vector: np.ndarray = field(default_factory=lambda: np.zeros(0))  # of the clause, once embedded
 
 
 def build_timeline(pipeline, topic: str, since: str | None = None, until: str | None = None,
@@ -88,12 +88,12 @@ def _events_in(node) -> list[_Told]:
     for index, (start, end) in enumerate(sentence_spans(text)):
         sentence = text[start:end]
         inside = [m for m in mentions if start <= m.start and m.end <= end]
-        resolved = [m for m in inside if m.value]
+        resolved = [(value, m) for m in inside if (value := m.value)]
         clause = sentence
         if resolved:
-            event = Event(resolved[0].value, describe(resolved[0].value, resolved[0].precision),
-                          "event", sentence)
-            clause = _around(text, start, end, resolved[0])
+            value, first = resolved[0]
+            event = Event(value, describe(value, first.precision), "event", sentence)
+            clause = _around(text, start, end, first)
         elif inside:  # "in June" in an article without a date: which June is not known
             event = Event(None, "undated", "undated", sentence)
         elif published and meta.get("chunk") == 0 and _is_lead(index, sentence, meta):
@@ -192,6 +192,7 @@ def chart(timeline: Timeline):
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     years = [int(e.date[:4]) for e in timeline.events if e.date]
     figure = Figure(figsize=(7, 2.6), tight_layout=True)
@@ -202,7 +203,7 @@ def chart(timeline: Timeline):
         axes.set_xticks(list(span), [str(y) for y in span], rotation=45 if len(span) > 8 else 0)
     axes.set_ylabel("events")
     axes.set_title(f"Dated events: {timeline.topic}", fontsize=10)
-    axes.yaxis.get_major_locator().set_params(integer=True)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     return figure
 
 

@@ -11,9 +11,9 @@ import re
 
 from llama_index.core.schema import NodeWithScore
 
-from rag.answer.base import Answer, Citation
-from rag.answer.extractive import Candidate, ExtractiveAnswerer, _citation, _spaced
-from rag.chunk import sentence_spans
+from rag.answer.base import Answer, Citation, cite
+from rag.answer.extractive import Candidate, ExtractiveAnswerer, _spaced
+from rag.text.sentences import sentence_spans
 from rag.mentions import describe, find_dates
 
 _CHANGE = re.compile(r"\bhow (?:has|have|did|does|do)\b.*\b(?:change|changed|evolve|evolved|grow|grew|"
@@ -60,7 +60,7 @@ def change_answer(question: str, passages: list[NodeWithScore],
     citations: list[Citation] = []
     parts = []
     for _, candidate in chosen:
-        citation = _citation(len(citations) + 1, candidate.passage)
+        citation = cite(len(citations) + 1, candidate.passage)
         citation.highlights.append((candidate.start, candidate.end))
         citations.append(citation)
         parts.append(f"{_spaced(candidate.text)} [{citation.n}]")
@@ -74,7 +74,8 @@ def dated_statements(answer: Answer) -> str:
     for citation in answer.citations:
         start, end = citation.highlights[0]
         sentence = citation.text[start:end]
-        parts.append(f"{_shown(_date_of(sentence, citation.metadata))}: {_spaced(sentence)} [{citation.n}]")
+        when = _date_of(sentence, citation.metadata)  # every statement chosen has one
+        parts.append(f"{_shown(when) if when else 'undated'}: {_spaced(sentence)} [{citation.n}]")
     return " ".join(parts)
 
 
@@ -86,10 +87,9 @@ def with_disagreement(answer: Answer, question: str, passages: list[NodeWithScor
         return answer
     lead_citation = answer.citations[0]
     lead_date = lead_citation.metadata.get("published_at")
-    start, end = lead_citation.highlights[0]
-    lead = lead_citation.text[start:end]
-    if not lead_date:
+    if not lead_date or not (quoted := _quoted_sentences(lead_citation)):
         return answer
+    lead = quoted[0]
     cited_docs = {c.doc_id for c in answer.citations}
     others = [c for c in answerer.score(question, passages)
               if _doc(c.passage) not in cited_docs and c.passage.node.metadata.get("published_at")
@@ -100,7 +100,7 @@ def with_disagreement(answer: Answer, question: str, passages: list[NodeWithScor
     for candidate, vector in zip(others, vectors[1:]):
         if float(vector @ vectors[0]) >= SAME_KIND and _numbers(candidate.text) != _numbers(lead) \
                 and _numbers(candidate.text):
-            citation = _citation(len(answer.citations) + 1, candidate.passage)
+            citation = cite(len(answer.citations) + 1, candidate.passage)
             citation.highlights.append((candidate.start, candidate.end))
             other_date = candidate.passage.node.metadata["published_at"]
             answer.answer += (f" Sources of different dates disagree: {_shown(lead_date)} [1], and "
@@ -120,8 +120,7 @@ def support(answer: Answer, passages: list[NodeWithScore], answerer: ExtractiveA
         return counts
     vectors = answerer._vectors([s for _, s in sentences])
     for citation in answer.citations:
-        quoted = [citation.text[s:e] for s, e in citation.highlights]
-        if not quoted:
+        if not (quoted := _quoted_sentences(citation)):
             continue
         mine = answerer._vectors(quoted)
         numbers = [_numbers(q) for q in quoted]
@@ -147,6 +146,13 @@ def _independent(texts: list[str]) -> int:
 def _shingles(text: str) -> set:
     words = re.findall(r"\w+", text.lower())
     return {tuple(words[i:i + 5]) for i in range(max(len(words) - 4, 1))}
+
+
+def _quoted_sentences(citation: Citation) -> list[str]:
+    """The passage's sentences inside its highlighted spans (a quote may hold several), cut
+    as ingest cut them, so their stored vectors are found."""
+    return [citation.text[s:e] for s, e in sentence_spans(citation.text)
+            if any(start <= s and e <= end for start, end in citation.highlights)]
 
 
 def _sentences(passage: NodeWithScore) -> list[str]:

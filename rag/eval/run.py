@@ -11,7 +11,7 @@ from rag.eval.score import CaseResult, score_case
 
 
 class Asks(Protocol):
-    def ask(self, question: str, history: list[str] | None = None,
+    def ask(self, question: str, history: list[str] | None = None, k: int | None = None,
             filters: Filters | None = None) -> Answer: ...
 
 

@@ -37,7 +37,7 @@ def _timeline(pipeline: Pipeline, topic: str, since: str, until: str,
     return build_timeline(pipeline, topic, filters.since, filters.until, (), filters.as_of)
 
 
-def timeline_tab(pipeline: Pipeline, serialized: dict) -> None:
+def timeline_tab(pipeline: Pipeline, answering: dict) -> None:
     """The tab's components and events; call inside the app's `gr.Tab`."""
 
     def show(topic: str, since: str, until: str) -> tuple:
@@ -64,10 +64,10 @@ def timeline_tab(pipeline: Pipeline, serialized: dict) -> None:
             gr.Markdown("### Sources")
             sources = gr.HTML("", elem_id="timeline-sources")
     topic.submit(show, [topic, since, until], [events, sources, plot], show_progress="hidden",
-                 **serialized)
+                 **answering)
 
 
-def timeline_api(pipeline: Pipeline) -> None:
+def timeline_api(pipeline: Pipeline, answering: dict) -> None:
     """The scripting endpoint `/timeline`: the timeline as a JSON object."""
 
     def timeline(topic: str, since: str = "", until: str = "", as_of: str = "") -> dict:
@@ -81,4 +81,4 @@ def timeline_api(pipeline: Pipeline) -> None:
     inputs = [gr.Textbox(value="", visible=False, label=name) for name in ("topic", "since", "until", "as_of")]
     trigger = gr.Button(visible=False)
     trigger.click(timeline, inputs, gr.JSON(visible=False), api_name="timeline",
-                  concurrency_id="pipeline")
+                  **{k: v for k, v in answering.items() if k != "api_visibility"})
