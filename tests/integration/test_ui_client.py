@@ -28,7 +28,7 @@ def client(served) -> Client:
 @pytest.mark.integration
 def test_chat_is_the_only_public_endpoint(client):
     api = client.view_api(return_format="dict", print_info=False)
-    assert set(api["named_endpoints"]) == {"/chat"}
+    assert set(api["named_endpoints"]) == {"/chat", "/timeline"}  # /timeline: issue 18
     assert not api["unnamed_endpoints"]
 
 
