@@ -67,7 +67,7 @@ clean:
 # The reader (models/reader/): SQuAD 1.0 train as the SQuAD explorer's article pages hold it
 # (a checkout of rajpurkar/SQuAD-explorer, SQUAD_EXPLORER=path, commit 13f82e3), plus SQuAD
 # 2.0 train's unanswerable questions from a subset file (SQUAD2_SUBSET=path/train-v2.0.json).
-# About 75 minutes on 2 cores; rerun to resume from the checkpoint. See models/reader/README.md.
+# About 75 minutes on 2 cores; rerun to resume from the checkpoint. See models/reader/MODEL_CARD.md.
 TRAIN_VENV   := .venv-train
 READER_WORK  := build/reader
 READER_STEPS := 1800
