@@ -11,10 +11,11 @@ import tiktoken
 from llama_index.core.schema import Document, NodeRelationship, RelatedNodeInfo, TextNode
 
 from rag.formats.pdf import page_at
+from rag.mentions import Mention, find_dates, joined
 from rag.text.sentences import sentence_spans
 
 # Bump when chunking changes in a way that should re-index every document.
-CHUNKER_VERSION = 1
+CHUNKER_VERSION = 2  # 2: chunks carry the dates their sentences mention
 
 
 def recipe(max_tokens: int, overlap_tokens: int) -> str:
@@ -64,7 +65,8 @@ def chunk_document(doc: Document, max_tokens: int, overlap_tokens: int) -> list[
             back -= 1
             carried += sizes[back]
         first = back
-    return [_node(doc, sentences[a][0], sentences[b - 1][1], i, len(windows))
+    mentions = find_dates(doc.text, doc.metadata.get("published_at"))
+    return [_node(doc, sentences[a][0], sentences[b - 1][1], i, len(windows), mentions)
             for i, (a, b) in enumerate(windows)]
 
 
@@ -85,8 +87,11 @@ def _fit(text: str, span: tuple[int, int], max_tokens: int) -> list[tuple[int, i
     return [(s, e) for s, e in pieces if e > s]
 
 
-def _node(doc: Document, start: int, end: int, index: int, total: int) -> TextNode:
-    metadata = {**doc.metadata, "chunk": index, "n_chunks": total}
+def _node(doc: Document, start: int, end: int, index: int, total: int,
+          mentions: list[Mention]) -> TextNode:
+    # Resolved against the article's date: "last month" in March 2024 is "2024-02".
+    dates = joined([m for m in mentions if start <= m.start and m.end <= end])
+    metadata = {**doc.metadata, "chunk": index, "n_chunks": total, "event_dates": dates}
     if (pages := metadata.pop("page_starts", None)) is not None:
         # A PDF chunk carries its page, not the whole document's page map.
         metadata["page"] = page_at(json.loads(pages), start)

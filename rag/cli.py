@@ -10,7 +10,10 @@ from typing import Any
 from rag import cli_feedback
 from rag.answer import Answer
 from rag.answer.backends import names, summaries
+from rag.answer.over_time import with_support_counts
 from rag.answer.question import has_words
+from rag.as_of import heading, today
+from rag.filters import Filters
 from rag.formats.fields import provenance
 from rag.index_errors import IndexUnavailable
 from rag.load import printable
@@ -63,16 +66,17 @@ def _lines(steps: int = 10):
 
 
 def _filters(args: argparse.Namespace, pipeline):
-    return pipeline.filters(args.since, args.until, args.source or ())
+    return pipeline.filters(args.since, args.until, args.source or (), args.as_of)
 
 
-def where_from(metadata: dict) -> str:
-    return " · ".join(provenance(metadata))
+def where_from(metadata: dict, as_of: str | None = None) -> str:
+    return " · ".join(provenance(metadata, as_of))
 
 
 def cmd_search(args: argparse.Namespace) -> int:
     pipeline = _pipeline(args, create=False)
-    results = pipeline.search(args.query, args.k, _filters(args, pipeline))
+    filters = _filters(args, pipeline)
+    results = pipeline.search(args.query, args.k, filters)
     rows = [{
         "rank": rank, "doc_id": r.node.metadata.get("doc_id"), "title": r.node.metadata.get("title"),
         "score": round(r.score or 0.0, 5), "dense_score": r.node.metadata.get("dense_score"),
@@ -86,7 +90,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     if not rows:
         print("No results." if pipeline.count() else NO_INDEX)
     for row in rows:
-        known = f"  ({where_from(row)})" if where_from(row) else ""
+        known = f"  ({where_from(row, filters.as_of)})" if where_from(row) else ""
         print(f"{row['rank']}. {printable(row['doc_id'])}  [{row['start']}:{row['end']}]  score {row['score']}"
               f"  cosine {row['dense_score']}\n   {row['title']}{known}\n   {_snippet(row['text'])}\n")
     return 0
@@ -111,12 +115,14 @@ def print_answer(answer: Answer, as_json: bool, fmt: str = "text") -> None:
         print(f"(searched for: {answer.searched_for})")
     if answer.notice:
         print(f"({answer.notice})")
-    print(answer.answer)
+    text = with_support_counts(answer.answer, answer.support)
+    print(f"{heading(answer.as_of)}: {text}" if answer.as_of else text)
     if answer.citations:
         print("\nSources:")
     for c in answer.citations:
         cited = " … ".join(c.text[s:e] for s, e in c.highlights)
-        known = f"{where_from(c.metadata)}, " if where_from(c.metadata) else ""
+        known = (f"{where_from(c.metadata, answer.as_of or today())}, "
+                 if where_from(c.metadata) else "")
         print(f"[{c.n}] {printable(c.doc_id)} — {c.title} ({known}chars {c.start}-{c.end})\n"
               f"    “{_snippet(cited, 400)}”")
         if c.metadata.get("suspicious"):
@@ -173,7 +179,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         print(f"ingest: {report.summary()}", file=sys.stderr)
     runs = {}
     if args.pipeline in ("ours", "both"):
-        runs["ours"] = run_cases(pipeline, cases, "ours", show_progress=sys.stderr.isatty())
+        runs["ours"] = run_cases(pipeline, cases, "ours", show_progress=sys.stderr.isatty(),
+                                 as_of=Filters.parse(as_of=args.as_of).as_of)
     if args.pipeline in ("baseline", "both"):
         from rag.eval.baseline import BaselinePipeline
         from rag.pipeline import default_embedder
@@ -209,6 +216,22 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_timeline(args: argparse.Namespace) -> int:
+    from rag.timeline import as_text, build_timeline, chart
+
+    pipeline = _pipeline(args, create=False)
+    filters = pipeline.filters(args.since, args.until, args.source or (), args.as_of)
+    timeline = build_timeline(pipeline, args.topic, filters.since, filters.until, filters.sources,
+                              filters.as_of)
+    if args.chart:
+        chart(timeline).savefig(args.chart)
+    if args.json:
+        print(json.dumps(timeline.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(as_text(timeline, lambda meta: where_from(meta)) if pipeline.count() else NO_INDEX)
+    return 0
+
+
 def cmd_delete(args: argparse.Namespace) -> int:
     from rag.pipeline import Pipeline
     from rag.services.corpus import delete_document
@@ -236,6 +259,12 @@ def _add_filter_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--until", metavar="DATE", help="only documents published on or before DATE")
     p.add_argument("--source", action="append", metavar="NAME",
                    help="only documents from this source (site or publisher); repeatable")
+    _add_as_of_option(p)
+
+
+def _add_as_of_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--as-of", metavar="DATE", help="ask as of DATE: later documents are left out, "
+                   "'this week' or 'recently' count back from it (default: today)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -287,7 +316,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--baseline", help="an earlier --json file: report cases that changed")
     p.add_argument("--min-pass-rate", type=float, help="exit 1 if the pass rate is lower")
     p.add_argument("--backend", choices=backends, help=backend_help)
+    _add_as_of_option(p)
     p.set_defaults(run=cmd_eval)
+
+    p = sub.add_parser("timeline", help="dated events about a topic, oldest first, with citations")
+    p.add_argument("topic")
+    p.add_argument("--since", metavar="DATE", help="only events on or after DATE")
+    p.add_argument("--until", metavar="DATE", help="only events on or before DATE")
+    p.add_argument("--source", action="append", metavar="NAME",
+                   help="only documents from this source (site or publisher); repeatable")
+    _add_as_of_option(p)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--chart", metavar="PNG", help="also draw the events per year into this file")
+    p.add_argument("--index", help=index_help)
+    p.set_defaults(run=cmd_timeline)
 
     p = sub.add_parser("serve", help="serve the chat UI (app.py) on 127.0.0.1")
     p.add_argument("--host", help="interface to bind (default 127.0.0.1, or RAG_HOST)")

@@ -111,9 +111,12 @@ def to_case(feedback: Feedback) -> Case | None:
     sources = [] if abstain else feedback.accepted
     if not (abstain or facts or sources):
         return None
-    tags = [TAG, *(["filtered"] if any(record.get("filters", {}).values()) else [])]
+    filters = record.get("filters", {})
+    tags = [TAG, *(["filtered"] if any(v for k, v in filters.items() if k != "as_of") else [])]
+    # The as-of date is part of the question ("this week" counts back from it); keep it.
     return Case(id=f"chat-{feedback.id}", question=feedback.question, history=record["history"],
-                facts=facts, sources=sources, abstain=abstain, tags=tags)
+                facts=facts, sources=sources, abstain=abstain, tags=tags,
+                as_of=filters.get("as_of") or None)
 
 
 @dataclass

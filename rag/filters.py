@@ -24,16 +24,19 @@ class Filters:
     since: str | None = None  # ISO dates, both ends included
     until: str | None = None
     sources: tuple[str, ...] = ()
+    # The date the question is asked as of: documents published after it are left out
+    # (rag/as_of.py turns "this week" into a preference counted back from it).
+    as_of: str | None = None
 
     def __bool__(self) -> bool:
-        return bool(self.since or self.until or self.sources)
+        return bool(self.since or self.until or self.sources or self.as_of)
 
     @classmethod
     def parse(cls, since: str | None = None, until: str | None = None,
-              sources: list[str] | tuple[str, ...] = ()) -> "Filters":
+              sources: list[str] | tuple[str, ...] = (), as_of: str | None = None) -> "Filters":
         """From what a user typed; a date that cannot be read is a ValueError saying which."""
         dates = {}
-        for name, value in (("since", since), ("until", until)):
+        for name, value in (("since", since), ("until", until), ("as of", as_of)):
             if value and str(value).strip():
                 if (day := iso_date(str(value))) is None:
                     raise ValueError(f"{name}: {value!r} is not a date (use YYYY-MM-DD)")
@@ -41,7 +44,8 @@ class Filters:
         if dates.get("since") and dates.get("until") and dates["since"] > dates["until"]:
             raise ValueError(f"since {dates['since']} is after until {dates['until']}")
         names = tuple(dict.fromkeys(s.strip() for s in sources or () if s and s.strip()))
-        return cls(since=dates.get("since"), until=dates.get("until"), sources=names)
+        return cls(since=dates.get("since"), until=dates.get("until"), sources=names,
+                   as_of=dates.get("as of"))
 
     def where(self) -> dict | None:
         """The Chroma `where` clause; documents without a date never match a date filter."""
@@ -52,6 +56,8 @@ class Filters:
             clauses.append({"published_day": {"$lte": day_number(self.until)}})
         if self.sources:
             clauses.append({"source": {"$in": list(self.sources)}})
+        if self.as_of:  # undated documents stay unless their text is later (rag/load.py)
+            clauses.append({"published_min_day": {"$lte": day_number(self.as_of)}})
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
@@ -62,6 +68,8 @@ class Filters:
             parts.append(f"dated {self.since or '…'} to {self.until or '…'}")
         if self.sources:
             parts.append("from " + ", ".join(self.sources))
+        if self.as_of:
+            parts.append(f"published by {self.as_of}")
         return "; ".join(parts)
 
 

@@ -17,11 +17,15 @@ from llama_index.core.schema import Document
 
 from rag.clean import clean_text, cleaning_note
 from rag.formats import Extracted
+from rag.formats.dates import day_number
 from rag.formats.fields import dated_and_sourced
 from rag.formats.front_matter import split_front_matter
 from rag.formats.pdf import read_pdf
+from rag.formats.sidecar import NAME as SIDECAR
+from rag.formats.sidecar import read_sidecar
 from rag.formats.web import read_html
 from rag.formats.word import read_docx
+from rag.mentions import find_dates, published_after
 
 # Formats read from bytes by their own library; the others are UTF-8 text.
 _BINARY_READERS = {".pdf": read_pdf, ".docx": read_docx}
@@ -65,8 +69,13 @@ def load_corpus(path: Path, only: list[str] | None = None) -> Corpus:
     files = sorted(root / name for name in only) if only is not None else sorted(_corpus_files(path))
     corpus = Corpus(documents=[], errors=[], failed_sources=set())
     seen: dict[str, str] = {}
+    sidecars: dict[Path, dict[str, dict[str, str]]] = {}
     for file in files:
         source = file.relative_to(root).as_posix()
+        if file.name == SIDECAR:
+            continue
+        if file.parent not in sidecars:
+            sidecars[file.parent] = _sidecar(file.parent, root, corpus.errors)
         if file.suffix.lower() not in SUFFIXES:
             corpus.errors.append(LoadError(source, _unsupported(file)))
             continue
@@ -76,7 +85,8 @@ def load_corpus(path: Path, only: list[str] | None = None) -> Corpus:
             continue
         errors_before = len(corpus.errors)
         try:
-            docs = list(_documents(file, source, corpus.errors, corpus.warnings))
+            docs = list(_documents(file, source, corpus.errors, corpus.warnings,
+                                   sidecars[file.parent].get(file.name, {})))
         except ValueError as error:
             corpus.errors.append(LoadError(source, str(error)))
             corpus.failed_sources.add(source)
@@ -103,6 +113,13 @@ def content_hash(doc: Document, recipe: str = "") -> str:
     documents are never embedded twice and a new chunking re-indexes everything."""
     payload = json.dumps([doc.text, doc.metadata, recipe], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _sidecar(folder: Path, root: Path, errors: list[LoadError]) -> dict[str, dict[str, str]]:
+    fields, problems = read_sidecar(folder)
+    prefix = folder.relative_to(root).as_posix().removeprefix(".").lstrip("/")
+    errors += [LoadError(f"{prefix}/{where}" if prefix else where, why) for where, why in problems]
+    return fields
 
 
 def _corpus_files(path: Path) -> Iterator[Path]:
@@ -141,7 +158,8 @@ def _read_text(file: Path) -> str:
 
 
 def _documents(file: Path, source: str, errors: list[LoadError],
-               warnings: list[LoadError]) -> Iterator[Document]:
+               warnings: list[LoadError], sidecar: dict[str, str]) -> Iterator[Document]:
+    """`sidecar`: the file's line in a metadata.csv beside it, filling what the file lacks."""
     suffix = file.suffix.lower()
     if suffix in _BINARY_READERS:
         if not (data := file.read_bytes()):
@@ -154,8 +172,11 @@ def _documents(file: Path, source: str, errors: list[LoadError],
         extracted = read_html(_read_text(file))
     else:
         extracted = _plain_text(_read_text(file), source, warnings)
-    yield _document(source, extracted.text, extracted.title,
-                    {**extracted.metadata, "source_path": source}, extracted.page_starts)
+    # Both read for their date and source first, so the file's own "date" beats the sidecar's.
+    given = {key: value for key, value in dated_and_sourced(sidecar).items() if key != "title"}
+    yield _document(source, extracted.text, extracted.title or sidecar.get("title"),
+                    {**given, **dated_and_sourced(extracted.metadata), "source_path": source},
+                    extracted.page_starts)
 
 
 def _plain_text(text: str, source: str, warnings: list[LoadError]) -> Extracted:
@@ -207,10 +228,22 @@ def _document(doc_id: str, text: str, title: str | None, metadata: dict,
               page_starts: list[int] | None = None) -> Document:
     title = " ".join((title or _first_line_title(text)).split())
     metadata = {key: _scalar(value) for key, value in dated_and_sourced(metadata).items()}
+    metadata.update(_earliest_publication(text, metadata))
     if page_starts is not None:
         metadata["page_starts"] = json.dumps(page_starts)
     doc = Document(id_=doc_id, text=text, metadata={"doc_id": doc_id, "title": title, **metadata})
     return doc
+
+
+def _earliest_publication(text: str, metadata: dict) -> dict:
+    """`published_min_day`, the earliest day the document can have been published (what
+    an "as of" date compares): its publication day, else the latest date its text states
+    (also kept as `published_after`, "2021-12"), else 0, unknown."""
+    if "published_day" in metadata:
+        return {"published_min_day": metadata["published_day"]}
+    if after := published_after(find_dates(text)):
+        return {"published_after": after, "published_min_day": day_number(f"{after}-01-01"[:10])}
+    return {"published_min_day": 0}
 
 
 def _first_line_title(text: str) -> str:

@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import NodeWithScore
@@ -15,7 +16,11 @@ from llama_index.core.schema import NodeWithScore
 from rag.answer import Answer, Answerer
 from rag.answer.base import final, unsupported_sentences
 from rag.answer.backends import BackendUnavailable, Resources, build
+from rag.answer.extractive import ExtractiveAnswerer
+from rag.answer.over_time import (asks_change, change_answer, dated_statements, support,
+                                  with_disagreement)
 from rag.answer.question import readable
+from rag.as_of import question_window, today
 from rag.filters import Filters, resolve_sources
 from rag.index_errors import guarded
 from rag.ingest import IngestReport, Progress, Warn, finish_removals, ingest, remove_document
@@ -98,9 +103,9 @@ class Pipeline:
         return sorted(names, key=str.casefold)
 
     def filters(self, since: str | None = None, until: str | None = None,
-                sources: list[str] | tuple[str, ...] = ()) -> Filters:
+                sources: list[str] | tuple[str, ...] = (), as_of: str | None = None) -> Filters:
         """Filters from what a user typed, source names matched to the indexed ones."""
-        asked = Filters.parse(since, until, sources)
+        asked = Filters.parse(since, until, sources, as_of)
         if not asked.sources:
             return asked
         return replace(asked, sources=tuple(resolve_sources(asked.sources, self.sources())))
@@ -108,7 +113,8 @@ class Pipeline:
     @guarded
     def search(self, query: str, k: int | None = None,
                filters: Filters | None = None) -> list[NodeWithScore]:
-        request = SearchRequest(k or self.settings.top_k, filters or Filters())
+        filters = filters or Filters()
+        request = SearchRequest(k or self.settings.top_k, filters, filters.as_of)
         return self.retriever.search(query, request)
 
     @guarded
@@ -126,10 +132,16 @@ class Pipeline:
         standalone = answerer.standalone(question, history or [])
         passages = self.search(standalone, k, filters)
         retrieved = [p.node.metadata.get("doc_id", p.node.ref_doc_id) for p in passages]
+        # Change answers, disagreements and source counts read sentences as the quoted answer does.
+        quoting, changed = cast(ExtractiveAnswerer, self.answerer_for("extractive")), None
+        as_of = filters.as_of if filters else None
+        timed = as_of or (today() if question_window(standalone, today()) else "")
         if not passages:
             answers: Iterator[Answer] = iter([Answer.abstention(question)])
         elif in_other_language(question):  # the passages share names with it, nothing more
             answers = iter([Answer.abstention(question, OTHER_LANGUAGE)])
+        elif asks_change(standalone) and (changed := change_answer(standalone, passages, quoting)):
+            answers = iter([changed])  # dated statements in time order
         else:
             answers = answerer.stream(standalone, passages)
         for answer in answers:
@@ -140,6 +152,13 @@ class Pipeline:
             answer.question, answer.searched_for, answer.retrieved = question, standalone, retrieved
             answer.latency_ms = round((time.perf_counter() - started) * 1000, 1)
             answer.notice = answer.notice or notice
+            answer.as_of = timed
+            if answer.done and not answer.abstained:
+                if answer is changed:
+                    answer.answer = dated_statements(answer)
+                elif answer.backend == "extractive":
+                    answer = with_disagreement(answer, standalone, passages, quoting)
+                answer.support = support(answer, passages, quoting)
             yield answer
 
     def ask(self, question: str, history: list[str] | None = None, k: int | None = None,

@@ -17,6 +17,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
+from rag.as_of import prefer_window, question_window, today
 from rag.filters import Filters, prefer_recent, wants_recent
 from rag.lexical import LexicalIndex, refresh_lexical
 from rag.settings import Settings
@@ -124,8 +125,14 @@ class HybridRetriever(BaseRetriever):
         """The best `request.k` chunks the collection has, and whether BM25 named others."""
         rankings = self.rankings(query_bundle, request.filters)
         fused = fuse(rankings, self.settings.dense_weight)
-        if wants_recent(query_bundle.query_str):
-            fused = prefer_recent(fused, self._days(list(fused), rankings))
+        recent = wants_recent(query_bundle.query_str)
+        window = question_window(query_bundle.query_str, request.as_of or today())
+        if recent or (window and self.settings.time_bonus):
+            days = self._days(list(fused), rankings)
+            if recent:
+                fused = prefer_recent(fused, days)
+            if window and self.settings.time_bonus:
+                fused = prefer_window(fused, days, window, self.settings.time_bonus)
         best = cap_per_document(sorted(fused, key=fused.__getitem__, reverse=True), request.k,
                                 self.settings.chunks_per_document)
         missing = [i for i in best if i not in rankings.nodes]

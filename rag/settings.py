@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     dense_weight: float = 0.7
     # At most this many of the top_k chunks from one document (0: no cap); see evals/README.md.
     chunks_per_document: int = 0
+    # Added to the fused score of passages published in the window a question names ("this
+    # week", "recently"), counted back from its as-of date; 0 turns it off (evals/README.md).
+    time_bonus: float = 0.1
 
     # Answering
     answer_backend: str = Field(

@@ -42,6 +42,11 @@ class Answer:
     draft: str = ""  # the generated text so far, on partial answers while it is written
     notice: str = ""  # one line shown above the answer, e.g. why the LLM could not answer
     first_token_ms: float | None = None
+    # The date the answer holds as of (ISO), when time mattered to the question: an as-of
+    # date was given or the question says "this week", "now", ... (rag/as_of.py).
+    as_of: str = ""
+    # [n] -> how many independent sources say what passage n is quoted for (rag/answer/over_time.py).
+    support: dict[int, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -19,7 +19,10 @@ class BaselinePipeline:
         self.index = VectorStoreIndex.from_documents(documents, embed_model=embed_model)
         self.retriever = self.index.as_retriever(similarity_top_k=top_k)
 
-    def ask(self, question: str, history: list[str] | None = None) -> Answer:
+    def ask(self, question: str, history: list[str] | None = None, k: int | None = None,
+            filters: object = None) -> Answer:
+        """`k` and `filters` (an as-of date) are ignored: the stock pipeline has its own top k
+        and knows no dates."""
         started = time.perf_counter()
         hits = self.retriever.retrieve(question)
         retrieved = [hit.node.ref_doc_id or "" for hit in hits]

@@ -4,13 +4,15 @@ One case per line::
 
     {"id": "seed-001", "question": "...", "history": ["earlier user turn"],
      "facts": [["December 2021"], ["18,000", "18000"]], "sources": ["003_....txt"],
-     "abstain": false, "tags": ["single-fact"]}
+     "abstain": false, "tags": ["single-fact"], "as_of": "2022-06-17"}
 
 ``facts`` is a list of groups; the answer must contain one alternative of every group.
 ``sources`` lists every document that states the answer; citing any one of them counts.
+``as_of`` (optional) asks the question as of that date (`rag ask --as-of`).
 """
 
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -33,6 +35,8 @@ class Case(BaseModel):
     sources: list[NonEmptyStr] = []
     abstain: bool = False
     tags: list[NonEmptyStr] = []
+    # Asked as of this date (YYYY-MM-DD): later documents left out, "this week" counted back from it.
+    as_of: date | None = None
 
     @model_validator(mode="after")
     def _consistent_expectations(self) -> "Case":

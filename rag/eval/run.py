@@ -6,18 +6,23 @@ from tqdm import tqdm
 
 from rag.answer import Answer
 from rag.eval.cases import Case
+from rag.filters import Filters
 from rag.eval.score import CaseResult, score_case
 
 
 class Asks(Protocol):
-    def ask(self, question: str, history: list[str] | None = None) -> Answer: ...
+    def ask(self, question: str, history: list[str] | None = None, k: int | None = None,
+            filters: Filters | None = None) -> Answer: ...
 
 
 def run_cases(pipeline: Asks, cases: list[Case], label: str = "eval",
-              show_progress: bool = True) -> list[CaseResult]:
+              show_progress: bool = True, as_of: str | None = None) -> list[CaseResult]:
+    """`as_of`: the date for cases that give none (None: today, unfiltered)."""
     results = []
     for case in tqdm(cases, desc=label, unit="case", disable=not show_progress):
-        answer = pipeline.ask(case.question, case.history)
+        asked = case.as_of.isoformat() if case.as_of else as_of
+        answer = (pipeline.ask(case.question, case.history, filters=Filters(as_of=asked)) if asked
+                  else pipeline.ask(case.question, case.history))
         results.append(score_case(
             case, answer=answer.answer, abstained=answer.abstained,
             cited=[c.doc_id for c in answer.citations], retrieved=answer.retrieved,

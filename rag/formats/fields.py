@@ -7,6 +7,7 @@ name); documents carry them as `published_at` (ISO date) and `source`, plus
 
 from urllib.parse import urlparse
 
+from rag.as_of import age_at
 from rag.formats.dates import day_number, iso_date
 
 _DATE_KEYS = ("published_at", "date", "published", "pubdate", "publication_date", "date_published")
@@ -30,7 +31,12 @@ def dated_and_sourced(fields: dict) -> dict:
     return out
 
 
-def provenance(metadata: dict) -> list[str]:
-    """["2025-03-04", "Reuters", "p. 4"]: the date, source and pages a passage is known by."""
+def provenance(metadata: dict, as_of: str | None = None) -> list[str]:
+    """["2025-03-04", "Reuters", "p. 4", "3 days old"]: the date (or "after 2021-12", the
+    latest date an undated text states), source and pages a passage is known by, and how
+    old it was `as_of`."""
     page = f"p. {metadata['page']}" if metadata.get("page") else None
-    return [str(p) for p in (metadata.get("published_at"), metadata.get("source"), page) if p]
+    published = metadata.get("published_at")
+    dated = published or (f"after {metadata['published_after']}" if metadata.get("published_after") else None)
+    age = age_at(str(published), as_of) if published and as_of else None
+    return [str(p) for p in (dated, metadata.get("source"), page, age) if p]

@@ -12,6 +12,7 @@ from rag.ui.ask import ask_tab, chat_api, source_choices
 from rag.ui.corpus import corpus_tab
 from rag.ui.login import LoginGuard
 from rag.ui.style import CSS, THEME
+from rag.ui.timeline import timeline_api, timeline_tab
 
 
 def build_app(pipeline: Pipeline) -> gr.Blocks:
@@ -32,7 +33,10 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
                 picker = ask_tab(app, pipeline, answering, private)
             with gr.Tab("Corpus", id="corpus"):
                 corpus_tab(app, pipeline, serialized, private)
+            with gr.Tab("Timeline", id="timeline"):
+                timeline_tab(pipeline, answering)
         chat_api(pipeline, answering)
+        timeline_api(pipeline, answering)
         # Uploads and deletions change which sources there are to pick.
         for event in (app.load, ask.select):
             event(lambda: source_choices(pipeline), None, picker, queue=False, **private)

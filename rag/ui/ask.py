@@ -42,9 +42,9 @@ def source_choices(pipeline: Pipeline) -> dict:
 
 
 def _filters(pipeline: Pipeline, since: str | None, until: str | None,
-             sources: list[str] | None) -> Filters:
+             sources: list[str] | None, as_of: str | None = None) -> Filters:
     try:
-        return pipeline.filters(since, until, sources or [])
+        return pipeline.filters(since, until, sources or [], as_of)
     except ValueError as error:
         raise gr.Error(f"Filter: {error}", print_exception=False) from None
 
@@ -56,7 +56,8 @@ def ask_tab(app: gr.Blocks, pipeline: Pipeline, answering: dict, private: dict) 
 
     def respond(question: str, messages: list, asked: list[str], sections: list[str],
                 records: list[dict], browser: dict | None, since: str, until: str,
-                sources: list[str], backend: str, request: gr.Request) -> Iterator[tuple]:
+                sources: list[str], backend: str, as_of: str,
+                request: gr.Request) -> Iterator[tuple]:
         """Stream one answer into the chat and its sources into the panel. `asked` holds
         the earlier user questions, `sections` the sources panel's sections, newest first,
         `records` each finished answer's record (rag/records.py), saved as it is shown."""
@@ -74,7 +75,7 @@ def ask_tab(app: gr.Blocks, pipeline: Pipeline, answering: dict, private: dict) 
             return question, messages, asked, sections, records, sources_panel(sections)
 
         try:
-            filters = pipeline.filters(since, until, sources or [])
+            filters = pipeline.filters(since, until, sources or [], as_of)
         except ValueError as error:
             yield given_back(f"Filter: {error}")
             return
@@ -131,6 +132,8 @@ def ask_tab(app: gr.Blocks, pipeline: Pipeline, answering: dict, private: dict) 
                                        elem_id="since", max_lines=1)
                     until = gr.Textbox(label="Published until", placeholder="YYYY-MM-DD",
                                        elem_id="until", max_lines=1)
+                    as_of = gr.Textbox(label="As of (default today)", placeholder="YYYY-MM-DD",
+                                       elem_id="as-of", max_lines=1)
                 picker = gr.Dropdown(label="Sources (none chosen: all)", multiselect=True,
                                      choices=pipeline.sources(), value=[], elem_id="source-picker")
             box = feedback.feedback_box()
@@ -145,7 +148,7 @@ def ask_tab(app: gr.Blocks, pipeline: Pipeline, answering: dict, private: dict) 
 
     chat_io = {"fn": respond,
                "inputs": [question_box, chatbot, asked, sections, records, browser, since, until,
-                          picker, backend],
+                          picker, backend, as_of],
                "outputs": [question_box, chatbot, asked, sections, records, sources],
                "show_progress": "hidden", **answering}
     answered = [question_box.submit(**chat_io),
@@ -168,16 +171,18 @@ def chat_api(pipeline: Pipeline, answering: dict) -> None:
     """The scripting endpoint `/chat`: hidden components, history kept in the session state."""
 
     def chat(message: str, asked: list[str], records: list[dict], since: str = "", until: str = "",
-             sources: list[str] | None = None) -> Iterator[tuple[str, list[str], list[dict]]]:
+             sources: list[str] | None = None,
+             as_of: str = "") -> Iterator[tuple[str, list[str], list[dict]]]:
         """Answer a question about the corpus, with [n] citations and their sources.
         Earlier questions of the same session are taken into account for follow-ups.
-        Optional: only documents published `since`/`until` (YYYY-MM-DD), from `sources`."""
+        Optional: only documents published `since`/`until` (YYYY-MM-DD), from `sources`;
+        `as_of` (YYYY-MM-DD) asks as of that date."""
         message = readable(message or "")
         if not has_words(message):  # nothing to search for; not a follow-up either
             yield NO_QUESTION, asked, records
             return
         try:
-            filters = _filters(pipeline, since, until, sources)
+            filters = _filters(pipeline, since, until, sources, as_of)
             for answer in pipeline.stream(message, history=asked, filters=filters):
                 if answer.done:  # kept for /feedback
                     records = [*records, answer_record(answer, asked, filters,
@@ -191,11 +196,13 @@ def chat_api(pipeline: Pipeline, answering: dict) -> None:
     api_until = gr.Textbox(value="", visible=False, label="until")
     api_sources = gr.Dropdown(value=[], choices=[], multiselect=True, allow_custom_value=True,
                               visible=False, label="sources")
+    api_as_of = gr.Textbox(value="", visible=False, label="as_of")
     api_answer = gr.Textbox(visible=False)
     api_asked = gr.State([])
     api_records = gr.State([])
     api_trigger = gr.Button(visible=False)
-    api_trigger.click(chat, [api_question, api_asked, api_records, api_since, api_until, api_sources],
+    api_trigger.click(chat, [api_question, api_asked, api_records, api_since, api_until, api_sources,
+                             api_as_of],
                       [api_answer, api_asked, api_records], api_name="chat",
                       **{k: v for k, v in answering.items() if k != "api_visibility"})
     feedback.feedback_api(pipeline, api_records)

@@ -11,6 +11,8 @@ from collections import Counter
 
 from rag.answer import Answer
 from rag.answer.base import Citation
+from rag.answer.over_time import with_support_counts
+from rag.as_of import heading, today
 from rag.formats.fields import provenance
 from rag.prompts import NO_INDEX, SUSPICIOUS, UNVERIFIED_MARK
 from rag.text.markers import MARKER
@@ -36,7 +38,7 @@ def highlight(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(parts)
 
 
-def source_id(turn: int, n: int) -> str:
+def source_id(turn: int | str, n: int) -> str:
     # Unique per chat turn: every answer numbers its sources from [1].
     return f"src-{turn}-{n}"
 
@@ -51,7 +53,12 @@ def _linked_answer(answer: Answer, turn: int) -> str:
 
     def link(match: re.Match) -> str:
         citation = cited.get(int(match.group(1)))
-        return match.group(0) if citation is None else _link(citation, turn)
+        if citation is None:
+            return match.group(0)
+        count = answer.support.get(citation.n)
+        badge = (f' <span class="rag-support">{count} source{"s" if count != 1 else ""}</span>'
+                 if count else "")
+        return _link(citation, turn) + badge
 
     linked = MARKER.sub(link, html.escape(answer.answer))
     return linked.replace(UNVERIFIED_MARK, f'<span class="rag-flag">{UNVERIFIED_MARK}</span>')
@@ -89,13 +96,14 @@ def checked_summary(answer: Answer) -> str:
     return f"written by the {answer.backend} model; sentences checked against their sources: {', '.join(done)}"
 
 
-def _dated(citation: Citation) -> list[str]:
-    """The document id, then its date, source and pages when the corpus gave them."""
-    return [citation.doc_id, *provenance(citation.metadata)]
+def _dated(citation: Citation, as_of: str | None = None) -> list[str]:
+    """The document id, then its date, source and pages when the corpus gave them, and
+    its age `as_of` (default today)."""
+    return [citation.doc_id, *provenance(citation.metadata, as_of or today())]
 
 
-def _source_details(citation: Citation) -> list[str]:
-    details = [html.escape(part) for part in _dated(citation)]
+def _source_details(citation: Citation, as_of: str | None = None) -> list[str]:
+    details = [html.escape(part) for part in _dated(citation, as_of)]
     url = str(citation.metadata.get("url", ""))
     if url.startswith(("http://", "https://")):  # never a javascript: or data: link
         details.append(f'<a href="{html.escape(url)}" target="_blank" rel="noopener noreferrer">'
@@ -103,11 +111,11 @@ def _source_details(citation: Citation) -> list[str]:
     return details
 
 
-def render_source(citation: Citation, turn: int) -> str:
+def render_source(citation: Citation, turn: int | str, as_of: str | None = None) -> str:
     return (f'<div class="rag-source" id="{source_id(turn, citation.n)}">'
             f"<div><strong>[{citation.n}] {html.escape(citation.title or citation.doc_id)}"
             "</strong></div>"
-            f'<div class="rag-source-meta">{" · ".join(_source_details(citation))}</div>'
+            f'<div class="rag-source-meta">{" · ".join(_source_details(citation, as_of))}</div>'
             f"{_suspicious(citation)}"
             f'<div class="rag-passage">{highlight(citation.text, citation.highlights)}</div></div>')
 
@@ -143,6 +151,8 @@ def render_answer(answer: Answer, turn: int, index_empty: bool = False, filtered
             parts.append('<p class="rag-hint">Quoted from the sources:</p>')
         text = _checked_sentences(answer, turn) if answer.done and _generated(answer) else \
             _linked_answer(answer, turn)
+        if answer.as_of:
+            text = f'<span class="rag-as-of">{html.escape(heading(answer.as_of))}:</span> {text}'
         parts.append(f'<p class="rag-text">{text}</p>')
     if writing:
         parts.append(f'<div class="rag-draft"><p class="rag-hint">The {html.escape(answer.backend)} '
@@ -162,7 +172,7 @@ def render_sources(answer: Answer, turn: int) -> str:
     if not answer.citations:  # an abstention, unless the model's draft cites some
         body = '<p class="rag-hint">Not found in the corpus: nothing to cite.</p>'
     else:
-        body = "".join(render_source(c, turn) for c in answer.citations)
+        body = "".join(render_source(c, turn, answer.as_of) for c in answer.citations)
     return f'<section class="rag-group" id="answer-{turn}">{heading}{body}</section>'
 
 
@@ -190,7 +200,8 @@ def answer_text(answer: Answer) -> str:
         lines.append(f"(searched for: {answer.searched_for})")
     if answer.notice:
         lines.append(f"({answer.notice})")
-    lines.append(answer.answer)
+    text = with_support_counts(answer.answer, answer.support)
+    lines.append(f"{heading(answer.as_of)}: {text}" if answer.as_of else text)
     if summary := checked_summary(answer):
         lines.append(f"({summary})")
         lines += [_sentence_line(s) for s in answer.sentences]
@@ -198,7 +209,7 @@ def answer_text(answer: Answer) -> str:
         lines += ["", "Sources:"]
     for c in answer.citations:
         cited = " … ".join(" ".join(c.text[s:e].split()) for s, e in c.highlights)
-        lines.append(f"[{c.n}] {c.title} ({', '.join(_dated(c))})\n    “{cited}”")
+        lines.append(f"[{c.n}] {c.title} ({', '.join(_dated(c, answer.as_of))})\n    “{cited}”")
         if c.metadata.get("suspicious"):
             lines.append(f"    ({SUSPICIOUS})")
     return "\n".join(lines)

@@ -40,6 +40,13 @@ a.rag-cite:hover { text-decoration: underline; }
 .rag-suspicious { font-size: .85em; color: var(--error-text-color, #b91c1c); margin: .2em 0; }
 .rag-flag { font-size: .8em; color: var(--error-text-color, #b91c1c); }
 .rag-status .rag-error, .rag-answer .rag-error { color: var(--error-text-color, #b91c1c); }
+.rag-as-of { font-weight: 600; }
+.rag-support { font-size: .75em; opacity: .7; white-space: nowrap; }
+#timeline-sources { max-height: 70vh; overflow-y: auto !important; }
+.rag-timeline { padding-left: 1.2em; }
+.rag-event { margin: .35em 0; }
+.rag-when { font-weight: 600; margin-right: .4em; }
+.rag-event.rag-article .rag-when, .rag-event.rag-undated .rag-when { opacity: .7; font-style: italic; }
 """
 
 # The newest answer's sources go on top: show them when they arrive, even if the panel

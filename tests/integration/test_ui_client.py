@@ -26,9 +26,9 @@ def client(served) -> Client:
 
 
 @pytest.mark.integration
-def test_chat_and_feedback_are_the_only_public_endpoints(client):
+def test_chat_feedback_and_timeline_are_the_only_public_endpoints(client):
     api = client.view_api(return_format="dict", print_info=False)
-    assert set(api["named_endpoints"]) == {"/chat", "/feedback"}
+    assert set(api["named_endpoints"]) == {"/chat", "/feedback", "/timeline"}
     assert not api["unnamed_endpoints"]
 
 

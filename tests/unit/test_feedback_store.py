@@ -77,6 +77,13 @@ def test_cases_follow_what_the_user_said(store):
     assert all(c.tags == ["from-chat"] for c in cases[:4])
 
 
+def test_a_case_keeps_the_date_its_question_was_asked_as_of(store):
+    store.rate(record(filters={"since": None, "until": None, "sources": [], "as_of": "2022-06-17"}),
+               "down", expected="December 2021")
+    [case] = [to_case(item) for item in store.all()]
+    assert str(case.as_of) == "2022-06-17" and case.tags == ["from-chat"]
+
+
 def test_export_appends_new_cases_and_keeps_reviewed_ones(store, tmp_path):
     target = tmp_path / "evals" / "from-chat.jsonl"
     store.rate(record(answer_id="1"), "down", expected="December 2021")
