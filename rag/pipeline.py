@@ -30,9 +30,9 @@ from rag.store import IndexedDocument, Store
 
 
 def default_embedder(settings: Settings) -> BaseEmbedding:
-    from rag.embed import MiniLMEmbedding
+    from rag.embedders import embedder
 
-    return MiniLMEmbedding(embed_batch_size=settings.embed_batch_size)
+    return embedder(settings)
 
 
 class Pipeline:

@@ -25,10 +25,10 @@ class Settings(BaseSettings):
     chunk_overlap_tokens: int = 40
 
     # Embedding
-    embedder: Literal["minilm", "fake"] = Field(
-        default="minilm", description="'fake' is a deterministic hash embedder for tests"
-    )
+    embedder: Literal["minilm", "e5"] = Field(
+        default="minilm", description="what embeds the chunks (rag/embedders.py); e5 is multilingual")
     embed_batch_size: int = 32
+    embed_threads: int = Field(default_factory=lambda: os.cpu_count() or 2)
     # A document with more text than this is reported as slow to embed (it is still indexed).
     warn_document_mb: float = 5.0
 
