@@ -34,3 +34,12 @@ def embedder(settings: Settings, name: str | None = None) -> BaseEmbedding:
 
 def multilingual(model: BaseEmbedding) -> bool:
     return bool(getattr(model, "multilingual", False))
+
+
+def sentence_embedder(settings: Settings, chunks: BaseEmbedding) -> BaseEmbedding:
+    """What embeds sentences beside `chunks`: MiniLM always, the model the extractive
+    answer's weights, the abstention threshold and the verifier were tuned on (see
+    benchmarks/README.md, "Embedders", for what e5 sentence vectors would cost and give)."""
+    from rag.embed import MiniLMEmbedding
+
+    return chunks if isinstance(chunks, MiniLMEmbedding) else embedder(settings, "minilm")

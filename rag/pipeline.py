@@ -6,17 +6,21 @@ The CLI, the chat UI and the evals all go through this, so they answer identical
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from functools import cached_property
 from pathlib import Path
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
+from rag import index_embedder
 from rag.answer import Answer, Answerer
 from rag.answer.base import final, unsupported_sentences
 from rag.answer.backends import LLMS, BackendUnavailable
+from rag.answer.crosslingual import CROSSLINGUAL_DENSE_WEIGHT, CrossLingualAnswerer
 from rag.answer.extractive import ExtractiveAnswerer
 from rag.answer.generate import GeneratingAnswerer
 from rag.condense import condense, rewrite
+from rag.embedders import multilingual
 from rag.filters import Filters, resolve_sources
 from rag.index_errors import guarded
 from rag.ingest import IngestReport, Progress, ingest
@@ -35,14 +39,25 @@ def default_embedder(settings: Settings) -> BaseEmbedding:
     return embedder(settings)
 
 
+def sentence_embedder(settings: Settings, chunks: BaseEmbedding) -> BaseEmbedding:
+    from rag.embedders import sentence_embedder
+
+    return sentence_embedder(settings, chunks)
+
+
 class Pipeline:
     @guarded
     def __init__(self, settings: Settings | None = None, embed_model: BaseEmbedding | None = None,
-                 create: bool = True):
-        """`create=False` for readers (`rag ask`, `rag search`): never create an index."""
+                 create: bool = True, sentence_model: BaseEmbedding | None = None):
+        """`create=False` for readers (`rag ask`, `rag search`): never create an index.
+        `embed_model` embeds chunks and questions for retrieval; `sentence_model` the
+        sentences the answer is quoted from (default: the one rag/embedders.py pairs with
+        it; a given `embed_model` does both)."""
         self.settings = settings or Settings()
         self.store = Store(self.settings, create)
         self.embed_model = embed_model or default_embedder(self.settings)
+        self.sentence_model = sentence_model or (embed_model or sentence_embedder(self.settings, self.embed_model))
+        self._checked: str | None = None  # the collection generation the embedders were checked at
         self.writer = WriterLock(self.settings.index_dir, enabled=not self.settings.chroma_url)
         self.retriever = HybridRetriever(self.store, self.embed_model, self.settings)
         self._answerers: dict[str, Answerer] = {}
@@ -52,7 +67,7 @@ class Pipeline:
         """A backend's answerer, built on first use (an LLM backend loads or reaches its model)."""
         if backend not in self._answerers:
             if backend == "extractive":
-                answerer: Answerer = ExtractiveAnswerer(self.embed_model, self.retriever.lexical,
+                answerer: Answerer = ExtractiveAnswerer(self.sentence_model, self.retriever.lexical,
                                                         self.settings, SentenceVectors(self.settings))
             else:
                 # Its LLM writes; the quoted answer is its evidence and its fallback.
@@ -62,12 +77,20 @@ class Pipeline:
         return self._answerers[backend]
 
 
+    @cached_property
+    def crosslingual(self) -> CrossLingualAnswerer:
+        """The answerer for questions in other languages, built on the first one."""
+        return CrossLingualAnswerer(self.embed_model, self.retriever.lexical, self.settings)
+
     @guarded
     def ingest(self, path: Path | None = None, progress: Progress | None = None,
                show_progress: bool = False, only: list[str] | None = None) -> IngestReport:
         with self.writer:
+            self.check_embedders()
+            index_embedder.record(self.store, self.embed_model, self.sentence_model)
             report = ingest(Path(path or self.settings.corpus_dir), self.store, self.embed_model,
-                            self.settings, progress=progress, show_progress=show_progress, only=only)
+                            self.settings, progress=progress, show_progress=show_progress, only=only,
+                            sentence_model=self.sentence_model)
             self.retriever.refresh()  # BM25 follows the collection, swapped in at once
             return report
 
@@ -103,9 +126,19 @@ class Pipeline:
         return replace(asked, sources=tuple(resolve_sources(asked.sources, self.sources())))
 
     @guarded
-    def search(self, query: str, k: int | None = None,
-               filters: Filters | None = None) -> list[NodeWithScore]:
+    def check_embedders(self) -> None:
+        """Refuse an index other embedders wrote (rag/index_embedder.py); checked again only
+        when a writer marked the collection changed."""
+        if (generation := self.store.generation()) != self._checked:
+            index_embedder.check(self.store, self.embed_model, self.sentence_model, self.settings)
+            self._checked = generation
+
+    @guarded
+    def search(self, query: str, k: int | None = None, filters: Filters | None = None,
+               dense_weight: float | None = None) -> list[NodeWithScore]:
+        self.check_embedders()
         self.retriever.top_k = k or self.settings.top_k
+        self.retriever.dense_weight = self.settings.dense_weight if dense_weight is None else dense_weight
         self.retriever.filters = filters or Filters()
         return self.retriever.retrieve(QueryBundle(query))
 
@@ -124,10 +157,13 @@ class Pipeline:
         llm = getattr(answerer, "llm", None)
         standalone = (rewrite(question, history or [], llm) if llm
                       else condense(question, history or []))
-        passages = self.search(standalone, k, filters)
+        crosslingual = in_other_language(question) and multilingual(self.embed_model)
+        passages = self.search(standalone, k, filters, CROSSLINGUAL_DENSE_WEIGHT if crosslingual else None)
         retrieved = [p.node.metadata.get("doc_id", p.node.ref_doc_id) for p in passages]
         if not passages:
             answers: Iterator[Answer] = iter([Answer.abstention(question)])
+        elif crosslingual:
+            answers = self.crosslingual.stream(standalone, passages)
         elif in_other_language(question):  # the passages share names with it, nothing more
             answers = iter([Answer.abstention(question, OTHER_LANGUAGE)])
         else:

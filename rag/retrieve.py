@@ -66,6 +66,7 @@ class HybridRetriever(BaseRetriever):
         self.store, self.embed_model, self.settings = store, embed_model, settings
         self.top_k = settings.top_k
         self.filters = Filters()
+        self.dense_weight = settings.dense_weight  # set per question by the pipeline
         self._lexical: LexicalIndex | None = None
         self._generation: str | None = None  # of the collection BM25 was last checked against
 
@@ -110,7 +111,7 @@ class HybridRetriever(BaseRetriever):
     def _fused(self, query_bundle: QueryBundle) -> tuple[list[NodeWithScore], bool]:
         """The best `top_k` chunks the collection has, and whether BM25 named others."""
         rankings = self.rankings(query_bundle)
-        fused = fuse(rankings, self.settings.dense_weight)
+        fused = fuse(rankings, self.dense_weight)
         if wants_recent(query_bundle.query_str):
             fused = prefer_recent(fused, self._days(list(fused), rankings))
         best = cap_per_document(sorted(fused, key=fused.get, reverse=True), self.top_k,
