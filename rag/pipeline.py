@@ -20,7 +20,7 @@ from rag.answer.crosslingual import CROSSLINGUAL_DENSE_WEIGHT, CrossLingualAnswe
 from rag.answer.extractive import ExtractiveAnswerer
 from rag.answer.generate import GeneratingAnswerer
 from rag.condense import condense, rewrite
-from rag.embedders import multilingual
+from rag.embedders import embedder, multilingual, sentence_embedder
 from rag.filters import Filters, resolve_sources
 from rag.index_errors import guarded
 from rag.ingest import IngestReport, Progress, ingest
@@ -34,15 +34,7 @@ from rag.store import IndexedDocument, Store
 
 
 def default_embedder(settings: Settings) -> BaseEmbedding:
-    from rag.embedders import embedder
-
     return embedder(settings)
-
-
-def sentence_embedder(settings: Settings, chunks: BaseEmbedding) -> BaseEmbedding:
-    from rag.embedders import sentence_embedder
-
-    return sentence_embedder(settings, chunks)
 
 
 class Pipeline:
@@ -76,11 +68,11 @@ class Pipeline:
             self._answerers[backend] = answerer
         return self._answerers[backend]
 
-
     @cached_property
     def crosslingual(self) -> CrossLingualAnswerer:
         """The answerer for questions in other languages, built on the first one."""
         return CrossLingualAnswerer(self.embed_model, self.retriever.lexical, self.settings)
+
 
     @guarded
     def ingest(self, path: Path | None = None, progress: Progress | None = None,
