@@ -16,6 +16,7 @@ For each embedder, from fresh indexes under --work:
 import argparse
 import json
 import random
+import shutil
 import statistics
 import sys
 import time
@@ -141,12 +142,17 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "embedders.json")
     parser.add_argument("--sample", type=int, default=300, help="texts timed per vector cost")
     parser.add_argument("--squad", type=Path, default=SQUAD, help="corpus.jsonl and dev.jsonl")
-    parser.add_argument("--only", choices=["minilm", "e5"], help="one embedder (default both)")
+    parser.add_argument("--only", choices=["minilm", "e5"],
+                        help="one embedder (default both), replacing its entry in --out")
     args = parser.parse_args()
-    import shutil
-
-    shutil.rmtree(args.work, ignore_errors=True)
-    results = [bench(name, args.work, args.sample, args.squad) for name in ([args.only] if args.only else ["minilm", "e5"])]
+    names = [args.only] if args.only else ["minilm", "e5"]
+    for name in names:
+        shutil.rmtree(args.work / f"squad2-{name}", ignore_errors=True)
+        shutil.rmtree(args.work / f"seed-{name}", ignore_errors=True)
+    fresh = {name: bench(name, args.work, args.sample, args.squad) for name in names}
+    # --only replaces its own entry, so a run can be split across two holds of the lock.
+    kept = json.loads(args.out.read_text()) if args.only and args.out.exists() else []
+    results = [r for r in kept if r["embedder"] not in fresh] + list(fresh.values())
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1))
     print(f"wrote {args.out}")
