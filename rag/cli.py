@@ -1,25 +1,28 @@
-"""`rag` command line: ingest, search, ask, eval, serve."""
+"""`rag` command line: ingest, delete, search, ask, eval, serve."""
 
 import argparse
 import json
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 from rag.answer import Answer
-from rag.answer.backends import BACKENDS
+from rag.answer.backends import names, summaries
+from rag.answer.question import has_words
 from rag.formats.fields import provenance
 from rag.index_errors import IndexUnavailable
+from rag.load import printable
 from rag.lock import IndexBusy
-from rag.prompts import NO_INDEX
+from rag.prompts import NO_INDEX, NO_QUESTION, SUSPICIOUS
 from rag.settings import Settings
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    overrides = {}
+    overrides: dict[str, Any] = {}
     if getattr(args, "index", None):
         overrides["index_dir"] = Path(args.index)
-    if getattr(args, "k", None):
+    if getattr(args, "k", None) is not None:
         overrides["top_k"] = args.k
     if getattr(args, "backend", None):
         overrides["answer_backend"] = args.backend
@@ -41,13 +44,27 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             return 0
     pipeline = _pipeline(args)
     path = Path(args.path) if args.path else pipeline.settings.corpus_dir
-    report = pipeline.ingest(path, show_progress=True)
+    terminal = sys.stderr.isatty()
+    # Warnings (a large document: hours of embedding) come before the embedding starts.
+    report = pipeline.ingest(path, show_progress=terminal, progress=None if terminal else _lines(),
+                             warn=lambda warning: print(f"warning: {warning}", file=sys.stderr, flush=True))
     for error in report.errors:
         print(f"skipped {error}", file=sys.stderr)
-    for warning in report.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
     print(report.summary())
     return 0
+
+
+def _lines(steps: int = 10):
+    """Progress as plain lines, about every tenth of the work, for a log or a pipe."""
+    shown = 0
+
+    def progress(done: int, total: int) -> None:
+        nonlocal shown
+        if done * steps >= (shown + 1) * total or done == total:
+            shown = done * steps // total
+            print(f"embedded {done}/{total} chunks", file=sys.stderr, flush=True)
+
+    return progress
 
 
 def _filters(args: argparse.Namespace, pipeline):
@@ -75,7 +92,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         print("No results." if pipeline.count() else NO_INDEX)
     for row in rows:
         known = f"  ({where_from(row)})" if where_from(row) else ""
-        print(f"{row['rank']}. {row['doc_id']}  [{row['start']}:{row['end']}]  score {row['score']}"
+        print(f"{row['rank']}. {printable(row['doc_id'])}  [{row['start']}:{row['end']}]  score {row['score']}"
               f"  cosine {row['dense_score']}\n   {row['title']}{known}\n   {_snippet(row['text'])}\n")
     return 0
 
@@ -99,16 +116,18 @@ def print_answer(answer: Answer, as_json: bool) -> None:
     for c in answer.citations:
         cited = " … ".join(c.text[s:e] for s, e in c.highlights)
         known = f"{where_from(c.metadata)}, " if where_from(c.metadata) else ""
-        print(f"[{c.n}] {c.doc_id} — {c.title} ({known}chars {c.start}-{c.end})\n"
+        print(f"[{c.n}] {printable(c.doc_id)} — {c.title} ({known}chars {c.start}-{c.end})\n"
               f"    “{_snippet(cited, 400)}”")
+        if c.metadata.get("suspicious"):
+            print(f"    ({SUSPICIOUS})")
     dropped = sum(s["status"] == "dropped" for s in answer.sentences)
     checked = f", {answer.backend}: {dropped} unsupported sentence(s) dropped" if dropped else ""
     print(f"\n({answer.latency_ms:.0f} ms{checked})")
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    if args.question is not None and not args.question.strip():
-        raise ValueError("the question is empty (run `rag ask` without one to ask interactively)")
+    if args.question is not None and not has_words(args.question):
+        raise ValueError("the question is empty: it has no words (run `rag ask` without one to ask interactively)")
     pipeline = _pipeline(args, create=False)
     if pipeline.count() == 0:
         print(NO_INDEX, file=sys.stderr)
@@ -129,6 +148,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
             return 0
         if not question:
             return 0
+        if not has_words(question):
+            print(NO_QUESTION, file=sys.stderr)
+            continue
         print_answer(pipeline.ask(question, history, filters=filters), args.json)
         history.append(question)
 
@@ -184,6 +206,19 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_delete(args: argparse.Namespace) -> int:
+    from rag.pipeline import Pipeline
+    from rag.services.corpus import delete_document
+
+    settings = _settings(args)
+    if args.corpus:
+        settings = settings.model_copy(update={"corpus_dir": Path(args.corpus)})
+    pipeline = Pipeline(settings, create=False)
+    for doc_id in args.doc_ids:
+        print(delete_document(pipeline, doc_id))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from rag.ui import serve
 
@@ -201,11 +236,10 @@ def _add_filter_options(p: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    # `rag ask ... | head` should end quietly, not with a BrokenPipeError.
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     parser = argparse.ArgumentParser(prog="rag", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     index_help = "index folder (default: index/, or RAG_INDEX_DIR)"
+    backends, backend_help = names(), f"who writes the answer (default RAG_ANSWER_BACKEND): {summaries()}"
 
     p = sub.add_parser("ingest", help="index a corpus folder or file, incrementally")
     p.add_argument("path", nargs="?", help="corpus folder or file (default: corpus/)")
@@ -214,6 +248,13 @@ def main(argv: list[str] | None = None) -> int:
                    help="replace every vector of the index with RAG_EMBEDDER's (documents are kept), "
                         "then ingest PATH if one is given")
     p.set_defaults(run=cmd_ingest)
+
+    p = sub.add_parser("delete", help="remove documents from the index, and their files from the corpus")
+    p.add_argument("doc_ids", nargs="+", metavar="DOC_ID", help="as `rag search` shows it")
+    p.add_argument("--corpus", help="the corpus folder the documents were ingested from "
+                                    "(default: corpus/, or RAG_CORPUS_DIR)")
+    p.add_argument("--index", help=index_help)
+    p.set_defaults(run=cmd_delete)
 
     p = sub.add_parser("search", help="show the passages retrieved for a query")
     p.add_argument("query")
@@ -228,8 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--k", type=int, help="passages to answer from (default 5)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--index", help=index_help)
-    p.add_argument("--backend", choices=BACKENDS,
-                   help="extractive (default, or RAG_ANSWER_BACKEND), local LLM, or openai (RAG_LLM_URL)")
+    p.add_argument("--backend", choices=backends, help=backend_help)
     _add_filter_options(p)
     p.set_defaults(run=cmd_ask)
 
@@ -244,19 +284,24 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--report", help="write a Markdown report with plots into this folder")
     p.add_argument("--baseline", help="an earlier --json file: report cases that changed")
     p.add_argument("--min-pass-rate", type=float, help="exit 1 if the pass rate is lower")
-    p.add_argument("--backend", choices=BACKENDS,
-                   help="extractive (default, or RAG_ANSWER_BACKEND), local LLM, or openai (RAG_LLM_URL)")
+    p.add_argument("--backend", choices=backends, help=backend_help)
     p.set_defaults(run=cmd_eval)
 
     p = sub.add_parser("serve", help="serve the chat UI (app.py) on 127.0.0.1")
     p.add_argument("--host", help="interface to bind (default 127.0.0.1, or RAG_HOST)")
     p.add_argument("--port", type=int, help="port (default 7860, or RAG_PORT)")
     p.add_argument("--index", help=index_help)
-    p.add_argument("--backend", choices=BACKENDS,
-                   help="extractive (default, or RAG_ANSWER_BACKEND), local LLM, or openai (RAG_LLM_URL)")
+    p.add_argument("--backend", choices=backends, help=backend_help)
     p.set_defaults(run=cmd_serve)
 
     args = parser.parse_args(argv)
+    if getattr(args, "k", None) is not None and args.k < 1:
+        print(f"rag: --k must be 1 or more (got {args.k})", file=sys.stderr)
+        return 2
+    if args.command != "serve":
+        # `rag ask ... | head` should end quietly, not with a BrokenPipeError. Never for
+        # the server: a browser closing its event stream would kill it.
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
         return args.run(args)
     except (FileNotFoundError, ValueError, IndexBusy, IndexUnavailable) as error:

@@ -29,6 +29,7 @@ from rag.store import IndexedDocument, Store
 _GROUP_CHUNKS = 64
 
 Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
+Warn = Callable[[LoadError], None]  # told each warning before the embedding starts
 
 
 @dataclass
@@ -57,19 +58,20 @@ class IngestReport:
 
 def ingest(path: Path, store: Store, embed_model: BaseEmbedding, settings: Settings,
            progress: Progress | None = None, show_progress: bool = False,
-           only: list[str] | None = None, sentence_model: BaseEmbedding | None = None) -> IngestReport:
+           only: list[str] | None = None, warn: Warn | None = None,
+           sentence_model: BaseEmbedding | None = None) -> IngestReport:
     """`only`: ingest just these files of the folder `path` (an upload), leaving the
     rest of the index as it is, without reading the folder or listing the index.
     `sentence_model` embeds the stored sentence vectors (default: `embed_model`)."""
     started = time.perf_counter()
     corpus = load_corpus(path, only)
     report = IngestReport(errors=corpus.errors)
-    indexed = store.documents() if only is None else _indexed_from(store, corpus, only)
     sentences = SentenceVectors(settings)
+    finish_removals(store, sentences)
+    indexed = store.documents() if only is None else _indexed_from(store, corpus, only)
 
     for doc_id in _vanished(corpus, indexed):
-        store.delete_document(doc_id)
-        sentences.delete(doc_id)
+        remove_document(store, sentences, doc_id)
         report.removed.append(doc_id)
     if report.removed:
         store.mark_changed()
@@ -92,6 +94,9 @@ def ingest(path: Path, store: Store, embed_model: BaseEmbedding, settings: Setti
     written = {piece.doc_id for piece in pending}
     sources = {doc.metadata["source_path"] for doc in corpus.documents if doc.id_ in written}
     report.warnings[:0] = [w for w in corpus.warnings if _concerns(w, sources)]
+    if warn:
+        for warning in report.warnings:
+            warn(warning)
 
     total = sum(len(piece.nodes) for piece in pending)
     bar = EmbeddingProgress(total, "embedding", show_progress)
@@ -121,6 +126,22 @@ def ingest(path: Path, store: Store, embed_model: BaseEmbedding, settings: Setti
     report.total_chunks = store.count()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def remove_document(store: Store, sentences: SentenceVectors, doc_id: str) -> None:
+    """A document's chunks, then its sentence vectors, journaled in between: a kill after
+    the first step is finished by `finish_removals`, never leaving vectors of a document
+    that is gone."""
+    sentences.begin_removal(doc_id)
+    store.delete_document(doc_id)
+    sentences.finish_removal(doc_id)
+    store.mark_changed()
+
+
+def finish_removals(store: Store, sentences: SentenceVectors) -> None:
+    """Removals an earlier run began and did not finish."""
+    for doc_id in sentences.pending_removals():
+        remove_document(store, sentences, doc_id)
 
 
 def _indexed_from(store: Store, corpus: Corpus, sources: list[str]) -> dict:

@@ -8,6 +8,7 @@ one broken file never stops the rest of the corpus from being ingested.
 
 import hashlib
 import json
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +35,13 @@ class LoadError:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.reason}"
+        return f"{printable(self.where)}: {self.reason}"
+
+
+def printable(name: str) -> str:
+    """A file name or id on one line: control characters (a newline in a name) escaped."""
+    return "".join(ch.encode("unicode_escape").decode() if unicodedata.category(ch) == "Cc" else ch
+                   for ch in name)
 
 
 @dataclass
@@ -74,6 +81,10 @@ def load_corpus(path: Path, only: list[str] | None = None) -> Corpus:
             corpus.errors.append(LoadError(source, str(error)))
             corpus.failed_sources.add(source)
             continue
+        except Exception as error:  # a reader's library failing on odd input: this file only
+            corpus.errors.append(LoadError(source, f"could not be read ({_one_line(error)})"))
+            corpus.failed_sources.add(source)
+            continue
         if len(corpus.errors) > errors_before:
             corpus.failed_sources.add(source)
         for doc in docs:
@@ -104,6 +115,11 @@ def _corpus_files(path: Path) -> Iterator[Path]:
         hidden = any(part.startswith(".") for part in file.relative_to(path).parts)
         if file.is_file() and not hidden:
             yield file
+
+
+def _one_line(error: Exception) -> str:
+    text = " ".join(str(error).split())[:160]
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 def _unsupported(file: Path) -> str:

@@ -3,6 +3,7 @@
 The CLI, the chat UI and the evals all go through this, so they answer identically.
 """
 
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -10,24 +11,23 @@ from functools import cached_property
 from pathlib import Path
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
-from llama_index.core.schema import NodeWithScore, QueryBundle
+from llama_index.core.schema import NodeWithScore
 
 from rag import index_embedder
 from rag.answer import Answer, Answerer
 from rag.answer.base import final, unsupported_sentences
-from rag.answer.backends import LLMS, BackendUnavailable
+from rag.answer.backends import BackendUnavailable, Resources, build
 from rag.answer.crosslingual import CROSSLINGUAL_DENSE_WEIGHT, CrossLingualAnswerer
-from rag.answer.extractive import ExtractiveAnswerer
-from rag.answer.generate import GeneratingAnswerer
-from rag.condense import condense, rewrite
+from rag.answer.question import readable
 from rag.embedders import embedder, multilingual, sentence_embedder
 from rag.filters import Filters, resolve_sources
 from rag.index_errors import guarded
-from rag.ingest import IngestReport, Progress, ingest
+from rag.ingest import IngestReport, Progress, Warn, finish_removals, ingest, remove_document
 from rag.language import in_other_language
 from rag.lock import WriterLock
 from rag.prompts import OTHER_LANGUAGE
-from rag.retrieve import HybridRetriever
+from rag.reader.model import READER_DIR, Reader, shared_reader
+from rag.retrieve import HybridRetriever, SearchRequest
 from rag.sentence_vectors import SentenceVectors
 from rag.settings import Settings
 from rag.store import IndexedDocument, Store
@@ -53,36 +53,39 @@ class Pipeline:
         self.writer = WriterLock(self.settings.index_dir, enabled=not self.settings.chroma_url)
         self.retriever = HybridRetriever(self.store, self.embed_model, self.settings)
         self._answerers: dict[str, Answerer] = {}
+        self._building = threading.RLock()  # two questions must not load one model twice
         self.answerer = self.answerer_for(self.settings.answer_backend)
 
     def answerer_for(self, backend: str) -> Answerer:
         """A backend's answerer, built on first use (an LLM backend loads or reaches its model)."""
-        if backend not in self._answerers:
-            if backend == "extractive":
-                answerer: Answerer = ExtractiveAnswerer(self.sentence_model, self.retriever.lexical,
-                                                        self.settings, SentenceVectors(self.settings))
-            else:
-                # Its LLM writes; the quoted answer is its evidence and its fallback.
-                answerer = GeneratingAnswerer(LLMS[backend](self.settings),
-                                              self.answerer_for("extractive"), self.settings, backend)
-            self._answerers[backend] = answerer
-        return self._answerers[backend]
+        with self._building:
+            if backend not in self._answerers:
+                # Answerers score sentences and check claims: with the sentence embedder.
+                resources = Resources(self.settings, self.sentence_model, self.retriever.lexical,
+                                      self.answerer_for, self.reader)
+                self._answerers[backend] = build(backend, resources)
+            return self._answerers[backend]
 
     @cached_property
     def crosslingual(self) -> CrossLingualAnswerer:
         """The answerer for questions in other languages, built on the first one."""
         return CrossLingualAnswerer(self.embed_model, self.retriever.lexical, self.settings)
 
+    def reader(self) -> Reader | None:
+        if not self.settings.reader:
+            return None
+        return shared_reader(self.settings.reader_dir or READER_DIR)
 
     @guarded
     def ingest(self, path: Path | None = None, progress: Progress | None = None,
-               show_progress: bool = False, only: list[str] | None = None) -> IngestReport:
+               show_progress: bool = False, only: list[str] | None = None,
+               warn: Warn | None = None) -> IngestReport:
         with self.writer:
             self.check_embedders()
             index_embedder.record(self.store, self.embed_model, self.sentence_model)
             report = ingest(Path(path or self.settings.corpus_dir), self.store, self.embed_model,
                             self.settings, progress=progress, show_progress=show_progress, only=only,
-                            sentence_model=self.sentence_model)
+                            warn=warn, sentence_model=self.sentence_model)
             self.retriever.refresh()  # BM25 follows the collection, swapped in at once
             return report
 
@@ -97,9 +100,9 @@ class Pipeline:
     @guarded
     def delete(self, doc_id: str) -> None:
         with self.writer:
-            self.store.delete_document(doc_id)
-            SentenceVectors(self.settings).delete(doc_id)
-            self.store.mark_changed()
+            sentences = SentenceVectors(self.settings)
+            finish_removals(self.store, sentences)
+            remove_document(self.store, sentences, doc_id)
             self.retriever.refresh()  # BM25 follows the collection
 
     @guarded
@@ -129,10 +132,8 @@ class Pipeline:
     def search(self, query: str, k: int | None = None, filters: Filters | None = None,
                dense_weight: float | None = None) -> list[NodeWithScore]:
         self.check_embedders()
-        self.retriever.top_k = k or self.settings.top_k
-        self.retriever.dense_weight = self.settings.dense_weight if dense_weight is None else dense_weight
-        self.retriever.filters = filters or Filters()
-        return self.retriever.retrieve(QueryBundle(query))
+        request = SearchRequest(k or self.settings.top_k, filters or Filters(), dense_weight=dense_weight)
+        return self.retriever.search(query, request)
 
     @guarded
     def stream(self, question: str, history: list[str] | None = None,
@@ -141,14 +142,12 @@ class Pipeline:
         """Partial answers as they form; the last one is final and carries the latency.
         `backend` picks another answer backend than the settings' for this question."""
         started = time.perf_counter()
-        notice = ""
+        question, notice = readable(question), ""
         try:
             answerer = self.answerer_for(backend) if backend else self.answerer
         except BackendUnavailable as error:  # the UI offered it; say why, answer as before
             answerer, notice = self.answerer, f"The {backend} backend is unavailable: {error}"
-        llm = getattr(answerer, "llm", None)
-        standalone = (rewrite(question, history or [], llm) if llm
-                      else condense(question, history or []))
+        standalone = answerer.standalone(question, history or [])
         crosslingual = in_other_language(question) and multilingual(self.embed_model)
         passages = self.search(standalone, k, filters, CROSSLINGUAL_DENSE_WEIGHT if crosslingual else None)
         retrieved = [p.node.metadata.get("doc_id", p.node.ref_doc_id) for p in passages]

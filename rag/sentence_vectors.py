@@ -21,7 +21,7 @@ import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import TextNode
 
-from rag.chunk import sentence_spans
+from rag.text.sentences import sentence_spans
 from rag.settings import Settings
 
 _SCHEMA = """
@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS sentences (
     key BLOB NOT NULL, doc_id TEXT NOT NULL, vector BLOB NOT NULL,
     PRIMARY KEY (key, doc_id)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS sentences_doc ON sentences (doc_id);
+CREATE TABLE IF NOT EXISTS removals (doc_id TEXT PRIMARY KEY) WITHOUT ROWID;
 """
 _IN_CHUNK = 500  # keys per query: under SQLite's limit on bound parameters
 
@@ -63,7 +64,7 @@ class SentenceVectors:
         if not self.path.exists():
             return {}
         by_key = {_key(t): t for t in texts}
-        keys, found = list(by_key), {}
+        keys, found = list(by_key), dict[str, np.ndarray]()
         with closing(self._connect()) as db:
             for start in range(0, len(keys), _IN_CHUNK):
                 part = keys[start : start + _IN_CHUNK]
@@ -93,7 +94,20 @@ class SentenceVectors:
                                [(_key(t), doc_id, known[t].tobytes()) for t in group])
         return len(missing)
 
-    def delete(self, doc_id: str) -> None:
-        if self.path.exists():
-            with closing(self._connect()) as db, db:
-                db.execute("DELETE FROM sentences WHERE doc_id = ?", (doc_id,))
+    def begin_removal(self, doc_id: str) -> None:
+        """Journal that `doc_id` is being removed: until `finish_removal`, `pending_removals`
+        names it, so a run killed between removing its chunks and its rows is finished later."""
+        with closing(self._connect()) as db, db:
+            db.execute("INSERT OR IGNORE INTO removals VALUES (?)", (doc_id,))
+
+    def finish_removal(self, doc_id: str) -> None:
+        """The document's rows and its journal entry, gone together."""
+        with closing(self._connect()) as db, db:
+            db.execute("DELETE FROM sentences WHERE doc_id = ?", (doc_id,))
+            db.execute("DELETE FROM removals WHERE doc_id = ?", (doc_id,))
+
+    def pending_removals(self) -> list[str]:
+        if not self.path.exists():
+            return []
+        with closing(self._connect()) as db:
+            return [row[0] for row in db.execute("SELECT doc_id FROM removals")]

@@ -3,26 +3,31 @@ answer under the quoted evidence, then keep only what the passages support.
 
 The quoted (extractive) answer is shown at once; the model's answer streams under it,
 each sentence checked against the passages as soon as it is complete (`checking`), and
-the final answer is the model's, made of those checked sentences. When the model fails (timeout, refused connection, HTTP error) or none of
-its sentences holds up, the final answer is the quoted one, with a one-line notice.
+the final answer is the model's, made of those checked sentences. When the model fails
+(timeout, refused connection, HTTP error) or none of its sentences holds up, the final
+answer is the quoted one, with a one-line notice.
 """
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
+from typing import cast
 
 import numpy as np
+from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 from llama_index.core.llms import LLM
 from llama_index.core.schema import NodeWithScore
 
-from rag.answer.base import Answer, Citation, final
+from rag.answer.backends import Resources
+from rag.answer.base import Answer, Citation, Evidence, cite, final
 from rag.answer.checking import Progress, SentenceChecker
-from rag.answer.extractive import ExtractiveAnswerer, _citation
 from rag.answer.question import asked_type, has_type
-from rag.chunk import sentence_spans
-from rag.lexical import terms
+from rag.text.sentences import sentence_spans
+from rag.condense import rewrite
+from rag.text.terms import terms
+from rag.injection import neutralised
 from rag.prompts import (ANSWER_SYSTEM, LLM_FAILED, NOT_FOUND_PATTERNS, UNVERIFIED,
                          UNVERIFIED_MARK, answer_prompt)
 from rag.settings import Settings
@@ -43,15 +48,29 @@ def chat_messages(system: str, user: str) -> list[ChatMessage]:
 
 def failure_reason(error: Exception) -> str:
     """One line for any error an LLM client raises: its type and first line."""
+    if isinstance(error, LLMUnavailable):
+        return str(error)
     text = str(error).strip().splitlines()[0] if str(error).strip() else ""
     return f"{type(error).__name__}: {text}"[:200] if text else type(error).__name__
 
 
+def generating(name: str, make_llm: Callable[[Settings], LLM]) -> Callable[[Resources], "GeneratingAnswerer"]:
+    """A generating backend's `build`: its LLM writes, the quoted answer is its evidence."""
+    def build(resources: Resources) -> GeneratingAnswerer:
+        evidence = cast(Evidence, resources.answerer("extractive"))
+        return GeneratingAnswerer(make_llm(resources.settings), evidence, resources.settings,
+                                  name, resources.embed_model)
+    return build
+
+
 class GeneratingAnswerer:
-    def __init__(self, llm: LLM, evidence: ExtractiveAnswerer, settings: Settings, backend: str):
+    def __init__(self, llm: LLM, evidence: Evidence, settings: Settings, backend: str,
+                 embed_model: BaseEmbedding):
         self.llm, self.evidence, self.settings, self.backend = llm, evidence, settings, backend
-        embed = evidence.embed_model
-        self.verifier = Verifier(lambda texts: np.array(embed.get_text_embedding_batch(texts)))
+        self.verifier = Verifier(lambda texts: np.array(embed_model.get_text_embedding_batch(texts)))
+
+    def standalone(self, question: str, history: list[str]) -> str:
+        return rewrite(question, history, self.llm)
 
     def stream(self, question: str, passages: list[NodeWithScore]) -> Iterator[Answer]:
         started = time.perf_counter()
@@ -64,16 +83,27 @@ class GeneratingAnswerer:
         checker = SentenceChecker(self.verifier, [p.node.get_content() for p in given], question,
                                   self.settings.unsupported)
         text, first_token_ms = "", None
+        deadline = time.monotonic() + self.settings.llm_deadline
+        chunks = self.llm.stream_chat(messages)
         try:
-            for chunk in self.llm.stream_chat(messages):
+            for chunk in chunks:
                 if first_token_ms is None:
                     first_token_ms = round((time.perf_counter() - started) * 1000, 1)
                 text += chunk.delta or ""
+                if time.monotonic() > deadline:
+                    raise LLMUnavailable(f"no whole answer within {self.settings.llm_deadline:g} s")
+                if len(text) > _CHARS_PER_TOKEN * self.settings.llm_max_tokens:
+                    break  # a server ignoring max_tokens
                 # An answer turning into the sentinel will be the abstention: nothing to check.
                 progress = Progress([], "") if _NOT_FOUND.search(text) else checker.feed(text)
                 yield self._partial(quoted, progress, given)
         except Exception as error:  # any client error: the user gets the quoted answer
             yield self._fallback(quoted, LLM_FAILED.format(reason=failure_reason(error)), first_token_ms)
+            return
+        finally:
+            chunks.close()  # stops a local generation, closes a server's stream
+        if not text.strip():  # a 200 with an empty stream, a body that was not an answer
+            yield self._fallback(quoted, LLM_FAILED.format(reason="it sent no text"), first_token_ms)
             return
         answer = self.checked(question, text, checker, given, quoted)
         answer.first_token_ms = first_token_ms
@@ -82,20 +112,19 @@ class GeneratingAnswerer:
     def trimmed(self, question: str, passages: list[NodeWithScore]) -> list[str]:
         """Each passage cut to its best sentence and its neighbours: a shorter prompt is
         most of the speed of a CPU model, and the answer sits around the best match."""
-        best: dict[str, int] = {}
-        for candidate in self.evidence.score(question, passages):
-            best.setdefault(candidate.passage.node.node_id, candidate.start)
+        best = self.evidence.best_sentences(question, passages)
         sources = []
         for passage in passages:
             text = passage.node.get_content()
             spans = sentence_spans(text)
             start = best.get(passage.node.node_id)
             if start is None or not spans:
-                sources.append(" ".join(text.split()))
+                sources.append(neutralised(text))
                 continue
             i = next(i for i, (s, e) in enumerate(spans) if s <= start < e or s >= start)
             kept = spans[max(0, i - _CONTEXT_SENTENCES): i + _CONTEXT_SENTENCES + 1]
-            sources.append(" ".join(text[kept[0][0]: kept[-1][1]].split()))
+            # Sentences aimed at the model ("Ignore the question…") never reach it.
+            sources.append(neutralised(text[kept[0][0]: kept[-1][1]]))
         return sources
 
     def checked(self, question: str, text: str, checker: SentenceChecker,
@@ -139,6 +168,11 @@ class GeneratingAnswerer:
                       notice=notice, first_token_ms=first_token_ms)
 
 
+# A token is about 4 characters of English; twice that leaves room for long words, and a
+# server that streams past max_tokens is still cut near where one honouring it stops.
+_CHARS_PER_TOKEN = 8
+
+
 def _gives_asked_kind(question: str, verdict: Verdict) -> bool:
     """A question asking for a date, number or name needs one the question did not give."""
     kind = asked_type(question)
@@ -178,7 +212,7 @@ def _row(sentence: CheckedSentence) -> dict:
 
 def _cited(passage: NodeWithScore, citations: list[Citation]) -> Citation:
     """The citation of `passage` among `citations`, added as the next number if new."""
-    new = _citation(len(citations) + 1, passage)
+    new = cite(len(citations) + 1, passage)
     for citation in citations:
         if (citation.doc_id, citation.start, citation.text) == (new.doc_id, new.start, new.text):
             return citation

@@ -14,6 +14,10 @@ def read_html(html: str) -> Extracted:
     page = trafilatura.bare_extraction(
         html, with_metadata=True, include_comments=False, include_tables=True,
         include_images=False, include_links=False, favor_precision=True, deduplicate=True, fast=True,
+        # Only a date the page states as its date (markup, a dateline, its URL): the
+        # extensive search guesses from any year in the text, or a copyright line, and
+        # falls back to a default (1995-01-01, 2000-01-01) when it finds nothing.
+        date_extraction_params={"extensive_search": False, "original_date": True},
     )
     text = tidy_lines(page.text or "") if page is not None else ""
     if not text:

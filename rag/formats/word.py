@@ -2,20 +2,46 @@
 row as one line with its cells separated by " | "."""
 
 from io import BytesIO
-from zipfile import BadZipFile
+from zipfile import BadZipFile, ZipFile
 
 import docx
+from docx.document import Document
 from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
+from lxml.etree import LxmlError
 
 from rag.formats import Extracted, tidy_lines
 
+# A .docx is a zip of XML. Word's own files expand 3 to 20 times; a zip bomb expands
+# thousands of times and would take the server's memory before parsing ends.
+_MAX_EXPANSION = 100
+_MAX_UNPACKED = 256 * 2**20
+
 
 def read_docx(data: bytes) -> Extracted:
+    _refuse_bombs(data)
     try:
-        document = docx.Document(BytesIO(data))
-    except (BadZipFile, PackageNotFoundError, KeyError, ValueError) as error:
+        extracted = _extracted(docx.Document(BytesIO(data)))
+    except (BadZipFile, PackageNotFoundError, KeyError, ValueError, LxmlError,
+            AttributeError) as error:  # AttributeError: XML that is not a Word document
+        reason = " ".join(str(error).split())[:160] or type(error).__name__
+        raise ValueError(f"not a readable .docx file ({reason})") from None
+    if not extracted.text:
+        raise ValueError("no text in the document")
+    return extracted
+
+
+def _refuse_bombs(data: bytes) -> None:
+    try:
+        unpacked = sum(item.file_size for item in ZipFile(BytesIO(data)).infolist())
+    except BadZipFile as error:
         raise ValueError(f"not a readable .docx file ({error})") from None
+    if unpacked > _MAX_UNPACKED or unpacked > _MAX_EXPANSION * max(len(data), 2**16):
+        raise ValueError(f"refused: {len(data) / 2**20:.2g} MB that unpack to "
+                         f"{unpacked / 2**20:,.0f} MB, out of proportion for a Word file")
+
+
+def _extracted(document: Document) -> Extracted:
     lines, heading = [], None
     for block in document.iter_inner_content():
         if isinstance(block, Table):
@@ -26,8 +52,6 @@ def read_docx(data: bytes) -> Extracted:
         if heading is None and block.text.strip() and style.startswith(("Title", "Heading")):
             heading = block.text
     text = tidy_lines("\n".join(lines))
-    if not text:
-        raise ValueError("no text in the document")
     core = document.core_properties
     # Not core.created: it is when the file was made (python-docx's template says 2013),
     # not when the article was published.

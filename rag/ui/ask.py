@@ -10,9 +10,11 @@ from collections.abc import Iterator
 import gradio as gr
 
 from rag.answer.backends import available
+from rag.answer.question import has_words, readable
 from rag.filters import Filters
 from rag.index_errors import IndexUnavailable
 from rag.pipeline import Pipeline
+from rag.prompts import NO_QUESTION
 from rag.ui.render import (answer_text, error_message, pending_message, render_answer,
                            render_sources, sources_panel)
 from rag.ui.style import SCROLL_TO_NEWEST
@@ -23,6 +25,9 @@ EXAMPLES = [
     "What kind of organisation is the Wagner Group?",
     "What did Lavrov promise Mali?",
 ]
+
+
+# The answering events' queue: this many answers at once, whoever asks.
 
 
 def source_choices(pipeline: Pipeline) -> dict:
@@ -41,7 +46,7 @@ def _filters(pipeline: Pipeline, since: str | None, until: str | None,
         raise gr.Error(f"Filter: {error}", print_exception=False) from None
 
 
-def ask_tab(pipeline: Pipeline, serialized: dict, private: dict) -> gr.Dropdown:
+def ask_tab(pipeline: Pipeline, answering: dict, private: dict) -> gr.Dropdown:
     """The tab's components and events; call inside the app's `gr.Tab`. Returns the
     source picker, whose choices follow the index."""
 
@@ -49,8 +54,8 @@ def ask_tab(pipeline: Pipeline, serialized: dict, private: dict) -> gr.Dropdown:
                 since: str, until: str, sources: list[str], backend: str) -> Iterator[tuple]:
         """Stream one answer into the chat and its sources into the panel. `asked` holds
         the earlier user questions, `sections` the sources panel's sections, newest first."""
-        question = question.strip()
-        if not question:
+        question = readable(question)
+        if not has_words(question):  # nothing to search for; not a follow-up either
             yield question, messages, asked, sections, sources_panel(sections)
             return
         turn = len(asked) + 1
@@ -125,7 +130,7 @@ def ask_tab(pipeline: Pipeline, serialized: dict, private: dict) -> gr.Dropdown:
     chat_io = {"fn": respond,
                "inputs": [question_box, chatbot, asked, sections, since, until, picker, backend],
                "outputs": [question_box, chatbot, asked, sections, sources],
-               "show_progress": "hidden", **serialized}
+               "show_progress": "hidden", **answering}
     question_box.submit(**chat_io)
     chatbot.example_select(example_question, None, question_box, queue=False, **private) \
         .then(**chat_io)
@@ -136,7 +141,7 @@ def ask_tab(pipeline: Pipeline, serialized: dict, private: dict) -> gr.Dropdown:
     return picker
 
 
-def chat_api(pipeline: Pipeline) -> None:
+def chat_api(pipeline: Pipeline, answering: dict) -> None:
     """The scripting endpoint `/chat`: hidden components, history kept in the session state."""
 
     def chat(message: str, asked: list[str], since: str = "", until: str = "",
@@ -144,6 +149,10 @@ def chat_api(pipeline: Pipeline) -> None:
         """Answer a question about the corpus, with [n] citations and their sources.
         Earlier questions of the same session are taken into account for follow-ups.
         Optional: only documents published `since`/`until` (YYYY-MM-DD), from `sources`."""
+        message = readable(message or "")
+        if not has_words(message):  # nothing to search for; not a follow-up either
+            yield NO_QUESTION, asked
+            return
         try:
             filters = _filters(pipeline, since, until, sources)
             for answer in pipeline.stream(message, history=asked, filters=filters):
@@ -160,4 +169,5 @@ def chat_api(pipeline: Pipeline) -> None:
     api_asked = gr.State([])
     api_trigger = gr.Button(visible=False)
     api_trigger.click(chat, [api_question, api_asked, api_since, api_until, api_sources],
-                      [api_answer, api_asked], api_name="chat", concurrency_id="pipeline")
+                      [api_answer, api_asked], api_name="chat",
+                      **{k: v for k, v in answering.items() if k != "api_visibility"})

@@ -1,86 +1,37 @@
 """The Corpus tab: list what is indexed, add documents by upload, delete them.
 
-Uploads are checked (name, type, size, readable) before they enter the corpus folder,
-then ingested incrementally; a deletion removes the document's file too when the file
-holds only that document, so the next ingest does not bring it back.
+The checks and the deletion are `rag.services.corpus`'s, shared with `rag delete`;
+uploads are ingested incrementally.
 """
 
 import html
-import shutil
 from datetime import datetime
+from contextlib import suppress
 from pathlib import Path
 
 import gradio as gr
+from gradio.utils import get_upload_folder
 
 from rag.index_errors import IndexUnavailable
 from rag.ingest import IngestReport
-from rag.load import SUFFIXES, load_corpus
 from rag.pipeline import Pipeline
-from rag.settings import Settings
+from rag.services.corpus import (UPLOAD_TYPES, CorpusError, Saved, delete_document,
+                                 save_upload)
 
-UPLOAD_TYPES = sorted(SUFFIXES)
 DOCUMENT_COLUMNS = ["ID", "Title", "Published", "Source", "Chunks", "Ingested (UTC)"]
 SORTS = ["Newest first", "Source", "Title", "ID"]
+REPLACE_LABEL = "Replace files with the same name"
 
 
-class CorpusError(ValueError):
-    """An upload or deletion refused, with the reason to show the user."""
-
-
-def corpus_name(uploaded: str) -> str:
-    """The name an uploaded file gets in the corpus folder: its base name, if acceptable."""
-    name = uploaded.replace("\\", "/").rsplit("/", 1)[-1].strip()
-    if not name or name.startswith(".") or ".." in name or any(ord(ch) < 32 for ch in name):
-        raise CorpusError(f"{uploaded!r}: not an acceptable file name")
-    if Path(name).suffix.lower() not in SUFFIXES:
-        raise CorpusError(f"{name}: unsupported file type (use {', '.join(UPLOAD_TYPES)})")
-    return name
-
-
-def _inside(folder: Path, relative: str) -> Path | None:
-    """folder/relative, or None if that would lie outside the folder."""
-    root = folder.resolve()
-    path = (root / relative).resolve()
-    return path if path.is_relative_to(root) and path != root else None
-
-
-def save_upload(uploaded: Path, settings: Settings) -> str:
-    """Check one uploaded file and copy it into the corpus folder; returns its name there."""
-    name = corpus_name(uploaded.name)
-    size_mb = uploaded.stat().st_size / 2**20
-    if size_mb > settings.max_upload_mb:
-        raise CorpusError(f"{name}: {size_mb:.3g} MB is over the {settings.max_upload_mb:g} MB "
-                          "upload limit (RAG_MAX_UPLOAD_MB)")
-    # Read it as ingest will before it enters the corpus: a file with nothing indexable
-    # is refused instead of failing on every later ingest.
-    loaded = load_corpus(uploaded)
-    if not loaded.documents:
-        reasons = "; ".join(e.reason for e in loaded.errors) or "no documents"
-        raise CorpusError(f"{name}: {reasons}")
-    corpus = Path(settings.corpus_dir)
-    corpus.mkdir(parents=True, exist_ok=True)
-    target = _inside(corpus, name)  # resolved: a symlink in the corpus cannot redirect the write
-    if target is None:
-        raise CorpusError(f"{name}: not an acceptable file name")
-    shutil.copyfile(uploaded, target)
-    return name
-
-
-def delete_document(pipeline: Pipeline, doc_id: str) -> str:
-    """Remove a document from the index, and its file from the corpus folder when the
-    file holds only that document (so the next ingest does not bring it back)."""
-    doc = next((d for d in pipeline.documents() if d.doc_id == doc_id), None)
-    if doc is None:
-        raise CorpusError(f"{doc_id}: not in the index")
-    pipeline.delete(doc_id)
-    if Path(doc.source_path).suffix.lower() == ".jsonl":
-        return (f"Removed {doc_id} from the index. It is still a line of {doc.source_path}, so "
-                "the next ingest of the corpus folder will add it back unless that line goes.")
-    file = _inside(Path(pipeline.settings.corpus_dir), doc.source_path)
-    if file is not None and file.is_file():
-        file.unlink()
-        return f"Removed {doc_id} from the index and deleted its file from the corpus folder."
-    return f"Removed {doc_id} from the index."
+def forget_upload(file: Path) -> None:
+    """Remove Gradio's cached copy of an upload, served by its path until deleted: once
+    handled, the only copy is the corpus folder's (or none, if refused)."""
+    cache = Path(get_upload_folder()).resolve()
+    path = file.resolve()
+    if path.is_relative_to(cache) and path != cache:
+        path.unlink(missing_ok=True)
+        with suppress(OSError):  # its folder, once empty
+            path.parent.rmdir()
 
 
 def documents_rows(pipeline: Pipeline, sort: str = "Newest first") -> list[list]:
@@ -110,14 +61,16 @@ def status_html(notes: list[str], errors: list[str]) -> str:
     return f'<ul class="rag-status">{"".join(items)}</ul>'
 
 
-def _ingest_notes(saved: list[str], replaced: list[str], report: IngestReport) -> list[str]:
-    saving = f"Saved to the corpus folder: {', '.join(saved)}"
-    if replaced:
-        saving += f"; replaced {', '.join(replaced)}, which the folder already had"
-    return [saving + ".",
-            f"Index: {len(report.added)} added, {len(report.updated)} updated, "
-            f"{len(report.removed)} removed, {report.unchanged} unchanged; "
-            f"{report.total_chunks} chunks in total ({report.seconds:.1f}s)."]
+def _ingest_notes(saved: list[Saved], report: IngestReport) -> list[str]:
+    notes = [f"Saved to the corpus folder: {', '.join(s.name for s in saved)}."]
+    notes += [f"{s.kept_both} was there already, with other content: both are kept (tick "
+              f"\"{REPLACE_LABEL}\" to replace it instead)." for s in saved if s.kept_both]
+    notes += [f"Replaced {s.name}; the old file is kept as {s.replaced} in the corpus folder."
+              for s in saved if s.replaced]
+    notes.append(f"Index: {len(report.added)} added, {len(report.updated)} updated, "
+                 f"{len(report.removed)} removed, {report.unchanged} unchanged; "
+                 f"{report.total_chunks} chunks in total ({report.seconds:.1f}s).")
+    return notes
 
 
 def _about(where: str, names: list[str]) -> bool:
@@ -136,16 +89,18 @@ def corpus_tab(app: gr.Blocks, pipeline: Pipeline, serialized: dict, private: di
             rows = []
         return rows, gr.update(choices=[row[0] for row in rows], value=None)
 
-    def upload(files: list[str] | None, sort: str, progress: gr.Progress = gr.Progress()) -> tuple:
-        saved, replaced, errors = [], [], []
+    def upload(files: list[str] | None, replace: bool, sort: str,
+               progress: gr.Progress = gr.Progress()) -> tuple:
+        saved: list[Saved] = []
+        errors = []
         for file in files or []:
             try:
-                existed = (Path(settings.corpus_dir) / corpus_name(Path(file).name)).exists()
-                saved.append(save_upload(Path(file), settings))
-                if existed:
-                    replaced.append(saved[-1])
+                saved.append(save_upload(Path(file), settings, replace))
             except CorpusError as error:
                 errors.append(str(error))
+            finally:
+                forget_upload(Path(file))
+        names = [s.name for s in saved]
         if not saved:
             return (status_html([], errors or ["No file was uploaded."]), *document_choices(sort), None)
 
@@ -155,12 +110,12 @@ def corpus_tab(app: gr.Blocks, pipeline: Pipeline, serialized: dict, private: di
         progress(0, desc="Reading the uploaded files")
         try:
             # Only the uploaded files: the rest of the corpus folder is indexed already.
-            report = pipeline.ingest(Path(settings.corpus_dir), progress=embedded, only=saved)
+            report = pipeline.ingest(Path(settings.corpus_dir), progress=embedded, only=names)
         except IndexUnavailable as error:
-            notes = [f"Saved to the corpus folder: {', '.join(saved)}; not indexed yet."]
+            notes = [f"Saved to the corpus folder: {', '.join(names)}; not indexed yet."]
             return (status_html(notes, [*errors, str(error)]), *document_choices(sort), None)
-        errors += [f"skipped {e}" for e in report.errors if _about(e.where, saved)]
-        notes = _ingest_notes(saved, replaced, report) + [f"Note: {w}" for w in report.warnings]
+        errors += [f"skipped {e}" for e in report.errors if _about(e.where, names)]
+        notes = _ingest_notes(saved, report) + [f"Note: {w}" for w in report.warnings]
         return (status_html(notes, errors), *document_choices(sort), None)
 
     def delete(doc_id: str | None, sort: str) -> tuple:
@@ -181,6 +136,9 @@ def corpus_tab(app: gr.Blocks, pipeline: Pipeline, serialized: dict, private: di
                 "folder and indexed right away; unchanged documents are not re-embedded.")
     files = gr.File(label="Add documents", file_count="multiple", file_types=UPLOAD_TYPES,
                     height=150, elem_id="upload")
+    replace = gr.Checkbox(False, label=REPLACE_LABEL, elem_id="replace",
+                          info="Otherwise an upload named like a file in the folder is saved beside it "
+                               "as \"name (2)\". A replaced file is kept under .replaced/.")
     status = gr.HTML(elem_id="corpus-status")
     sort = gr.Radio(SORTS, value=SORTS[0], label="Sort by", elem_id="sort")
     table = gr.Dataframe(headers=DOCUMENT_COLUMNS, interactive=False, wrap=True,
@@ -194,7 +152,7 @@ def corpus_tab(app: gr.Blocks, pipeline: Pipeline, serialized: dict, private: di
         remove = gr.Button("Delete document", variant="stop", scale=1, size="md",
                            elem_id="delete")
 
-    files.upload(upload, [files, sort], [status, table, chosen, files], **serialized)
+    files.upload(upload, [files, replace, sort], [status, table, chosen, files], **serialized)
     remove.click(delete, [chosen, sort], [status, table, chosen], **serialized)
     table.select(pick, None, chosen, queue=False, **private)
     sort.change(document_choices, sort, [table, chosen], queue=False, **private)

@@ -12,7 +12,8 @@ from collections import Counter
 from rag.answer import Answer
 from rag.answer.base import Citation
 from rag.formats.fields import provenance
-from rag.prompts import NO_INDEX, UNVERIFIED_MARK
+from rag.prompts import NO_INDEX, SUSPICIOUS, UNVERIFIED_MARK
+from rag.text.markers import MARKER
 
 STATUS_LABELS = {"verified": "verified", "reattributed": "re-attributed", "flagged": "flagged",
                  "dropped": "dropped"}
@@ -21,7 +22,6 @@ STATUS_TITLES = {"verified": "verified: the cited source says this",
                  "reattributed": "re-attributed: cited to the source that says this",
                  "flagged": "unverified: no source given to the model says this"}
 
-_MARKER = re.compile(r"\[(\d+)\]")
 
 def highlight(text: str, spans: list[tuple[int, int]]) -> str:
     """`text` escaped, with the given character spans wrapped in <mark>."""
@@ -53,7 +53,7 @@ def _linked_answer(answer: Answer, turn: int) -> str:
         citation = cited.get(int(match.group(1)))
         return match.group(0) if citation is None else _link(citation, turn)
 
-    linked = _MARKER.sub(link, html.escape(answer.answer))
+    linked = MARKER.sub(link, html.escape(answer.answer))
     return linked.replace(UNVERIFIED_MARK, f'<span class="rag-flag">{UNVERIFIED_MARK}</span>')
 
 
@@ -108,7 +108,14 @@ def render_source(citation: Citation, turn: int) -> str:
             f"<div><strong>[{citation.n}] {html.escape(citation.title or citation.doc_id)}"
             "</strong></div>"
             f'<div class="rag-source-meta">{" · ".join(_source_details(citation))}</div>'
+            f"{_suspicious(citation)}"
             f'<div class="rag-passage">{highlight(citation.text, citation.highlights)}</div></div>')
+
+
+def _suspicious(citation: Citation) -> str:
+    if not citation.metadata.get("suspicious"):
+        return ""
+    return f'<div class="rag-suspicious">⚠ {html.escape(SUSPICIOUS)}</div>'
 
 
 def render_answer(answer: Answer, turn: int, index_empty: bool = False, filtered: str = "") -> str:
@@ -192,6 +199,8 @@ def answer_text(answer: Answer) -> str:
     for c in answer.citations:
         cited = " … ".join(" ".join(c.text[s:e].split()) for s, e in c.highlights)
         lines.append(f"[{c.n}] {c.title} ({', '.join(_dated(c))})\n    “{cited}”")
+        if c.metadata.get("suspicious"):
+            lines.append(f"    ({SUSPICIOUS})")
     return "\n".join(lines)
 
 

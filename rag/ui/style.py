@@ -37,6 +37,7 @@ a.rag-cite:hover { text-decoration: underline; }
 .rag-mark { font-size: .8em; color: #15803d; }
 .rag-sentence.rag-reattributed .rag-mark { color: #b45309; }
 .rag-checked { font-size: .8em; opacity: .7; }
+.rag-suspicious { font-size: .85em; color: var(--error-text-color, #b91c1c); margin: .2em 0; }
 .rag-flag { font-size: .8em; color: var(--error-text-color, #b91c1c); }
 .rag-status .rag-error, .rag-answer .rag-error { color: var(--error-text-color, #b91c1c); }
 """
