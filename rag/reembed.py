@@ -9,6 +9,7 @@ answer until `--reembed` runs again.
 """
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -53,13 +54,15 @@ class Reembedder:
             want = index_embedder.wanted(self.chunks, self.sentences)
             index_embedder.write(store, {**want, index_embedder.REEMBEDDING: "1"})
             store.mark_changed()  # readers (on a Chroma server) look again, and refuse it
-            vectors, seen, embedded = SentenceVectors(self.settings), set(), 0
+            vectors, embedded = SentenceVectors(self.settings), 0
+            seen: set[str] = set()
             progress = EmbeddingProgress(len(ids), "re-embedding", show_progress)
             for start in range(0, len(ids), _PAGE):
                 nodes = [TextNode(id_=i, text=t, metadata=m) for i, t, m in
                          zip(ids[start:start + _PAGE], texts[start:start + _PAGE], metas[start:start + _PAGE])]
                 embed_chunks(nodes, self.chunks)
-                store.collection.update(ids=[n.node_id for n in nodes], embeddings=[n.embedding for n in nodes])
+                fresh: list[Sequence[float]] = [n.embedding or [] for n in nodes]
+                store.collection.update(ids=[n.node_id for n in nodes], embeddings=fresh)
                 # Chunk ids sort by document, so a document's chunks come together: its
                 # first page replaces its rows, a later page adds to them.
                 pieces: dict[str, list[TextNode]] = {}
@@ -79,7 +82,8 @@ class Reembedder:
         """Chroma fixes a collection's vector width with its first vector."""
         if not ids:
             return
-        have = len(store.collection.get(ids=ids[:1], include=["embeddings"])["embeddings"][0])
+        stored = store.collection.get(ids=ids[:1], include=["embeddings"])["embeddings"]
+        have = len(stored[0]) if stored is not None else 0
         want = len(self.chunks.get_text_embedding("width"))
         if have != want:
             raise IndexUnavailable(
