@@ -85,8 +85,10 @@ class Settings(BaseSettings):
     auth: str | None = Field(default=None, description="user:password turns on Gradio auth")
     max_upload_mb: float = 5.0
     chat_concurrency: int = Field(
-        default=2, ge=1, description="questions the chat answers at once, queued apart from uploads "
-                                     "and deletions. 2 measured fastest (benchmarks/README.md, load)")
+        default=4, ge=1, description="questions the chat answers at once, queued apart from uploads "
+                                     "and deletions: two users waiting on a slow LLM server leave room "
+                                     "for others (extractive load: 2 measured fastest, 4 within the "
+                                     "noise, benchmarks/README.md)")
 
     @field_validator("answer_backend")
     @classmethod

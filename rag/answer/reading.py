@@ -10,6 +10,7 @@ question is taken as one the passages cannot answer.
 from dataclasses import dataclass, replace
 
 from rag.answer.extractive import Candidate
+from rag.injection import blanked
 from rag.text.sentences import sentence_spans
 from rag.reader.encode import window
 from rag.reader.model import Reader, Span
@@ -38,7 +39,8 @@ def read(reader: Reader, question: str, ranked: list[Candidate], windows: int) -
         if key not in seen:
             seen.add(key)
             chosen.append((candidate, start, end))
-    texts = [c.passage.node.get_content()[s:e] for c, s, e in chosen]
+    # Text addressed to a model (rag/injection.py) is blanked, offsets kept: no span of it.
+    texts = [blanked(c.passage.node.get_content())[s:e] for c, s, e in chosen]
     readings = []
     for (candidate, w_start, _), span in zip(chosen, reader.read(question, texts)):
         if span is None:

@@ -11,9 +11,9 @@ from rag.embed import MiniLMEmbedding
 from rag.pipeline import Pipeline
 from rag.reader.model import READER_DIR, Reader, ReaderUnavailable
 from rag.settings import Settings
+from tests.samples import SEED_CORPUS
 
 pytestmark = pytest.mark.integration
-SEED_CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
 
 @pytest.fixture(scope="module")

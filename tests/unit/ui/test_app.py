@@ -1,6 +1,6 @@
 """How the app queues its events: answers queue apart from uploads and deletions, so a slow
 answer never holds up a write (nor a write an answer), RAG_CHAT_CONCURRENCY of them at once
-(2 by default) (no server started)."""
+(4 by default) (no server started)."""
 
 from rag.pipeline import Pipeline
 from rag.ui import build_app
