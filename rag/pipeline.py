@@ -7,20 +7,24 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from functools import cached_property
 from pathlib import Path
 from typing import cast
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import NodeWithScore
 
+from rag import index_embedder
 from rag.answer import Answer, Answerer
 from rag.answer.base import final, unsupported_sentences
 from rag.answer.backends import BackendUnavailable, Resources, build
+from rag.answer.crosslingual import CROSSLINGUAL_DENSE_WEIGHT, CrossLingualAnswerer
 from rag.answer.extractive import ExtractiveAnswerer
 from rag.answer.over_time import (asks_change, change_answer, dated_statements, support,
                                   with_disagreement)
 from rag.answer.question import readable
 from rag.as_of import question_window, today
+from rag.embedders import embedder, multilingual, sentence_embedder
 from rag.filters import Filters, resolve_sources
 from rag.index_errors import guarded
 from rag.ingest import IngestReport, Progress, Warn, finish_removals, ingest, remove_document
@@ -35,19 +39,22 @@ from rag.store import IndexedDocument, Store
 
 
 def default_embedder(settings: Settings) -> BaseEmbedding:
-    from rag.embed import MiniLMEmbedding
-
-    return MiniLMEmbedding(embed_batch_size=settings.embed_batch_size)
+    return embedder(settings)
 
 
 class Pipeline:
     @guarded
     def __init__(self, settings: Settings | None = None, embed_model: BaseEmbedding | None = None,
-                 create: bool = True):
-        """`create=False` for readers (`rag ask`, `rag search`): never create an index."""
+                 create: bool = True, sentence_model: BaseEmbedding | None = None):
+        """`create=False` for readers (`rag ask`, `rag search`): never create an index.
+        `embed_model` embeds chunks and questions for retrieval; `sentence_model` the
+        sentences the answer is quoted from (default: the one rag/embedders.py pairs with
+        it; a given `embed_model` does both)."""
         self.settings = settings or Settings()
         self.store = Store(self.settings, create)
         self.embed_model = embed_model or default_embedder(self.settings)
+        self.sentence_model = sentence_model or (embed_model or sentence_embedder(self.settings, self.embed_model))
+        self._checked: str | None = None  # the collection generation the embedders were checked at
         self.writer = WriterLock(self.settings.index_dir, enabled=not self.settings.chroma_url)
         self.retriever = HybridRetriever(self.store, self.embed_model, self.settings)
         self._answerers: dict[str, Answerer] = {}
@@ -58,10 +65,16 @@ class Pipeline:
         """A backend's answerer, built on first use (an LLM backend loads or reaches its model)."""
         with self._building:
             if backend not in self._answerers:
-                resources = Resources(self.settings, self.embed_model, self.retriever.lexical,
+                # Answerers score sentences and check claims: with the sentence embedder.
+                resources = Resources(self.settings, self.sentence_model, self.retriever.lexical,
                                       self.answerer_for, self.reader)
                 self._answerers[backend] = build(backend, resources)
             return self._answerers[backend]
+
+    @cached_property
+    def crosslingual(self) -> CrossLingualAnswerer:
+        """The answerer for questions in other languages, built on the first one."""
+        return CrossLingualAnswerer(self.embed_model, self.retriever.lexical, self.settings)
 
     def reader(self) -> Reader | None:
         if not self.settings.reader:
@@ -73,9 +86,11 @@ class Pipeline:
                show_progress: bool = False, only: list[str] | None = None,
                warn: Warn | None = None) -> IngestReport:
         with self.writer:
+            self.check_embedders()
+            index_embedder.record(self.store, self.embed_model, self.sentence_model)
             report = ingest(Path(path or self.settings.corpus_dir), self.store, self.embed_model,
                             self.settings, progress=progress, show_progress=show_progress, only=only,
-                            warn=warn)
+                            warn=warn, sentence_model=self.sentence_model)
             self.retriever.refresh()  # BM25 follows the collection, swapped in at once
             return report
 
@@ -111,10 +126,19 @@ class Pipeline:
         return replace(asked, sources=tuple(resolve_sources(asked.sources, self.sources())))
 
     @guarded
-    def search(self, query: str, k: int | None = None,
-               filters: Filters | None = None) -> list[NodeWithScore]:
+    def check_embedders(self) -> None:
+        """Refuse an index other embedders wrote (rag/index_embedder.py); checked again only
+        when a writer marked the collection changed."""
+        if (generation := self.store.generation()) != self._checked:
+            index_embedder.check(self.store, self.embed_model, self.sentence_model, self.settings)
+            self._checked = generation
+
+    @guarded
+    def search(self, query: str, k: int | None = None, filters: Filters | None = None,
+               dense_weight: float | None = None) -> list[NodeWithScore]:
+        self.check_embedders()
         filters = filters or Filters()
-        request = SearchRequest(k or self.settings.top_k, filters, filters.as_of)
+        request = SearchRequest(k or self.settings.top_k, filters, filters.as_of, dense_weight)
         return self.retriever.search(query, request)
 
     @guarded
@@ -130,7 +154,8 @@ class Pipeline:
         except BackendUnavailable as error:  # the UI offered it; say why, answer as before
             answerer, notice = self.answerer, f"The {backend} backend is unavailable: {error}"
         standalone = answerer.standalone(question, history or [])
-        passages = self.search(standalone, k, filters)
+        crosslingual = in_other_language(question) and multilingual(self.embed_model)
+        passages = self.search(standalone, k, filters, CROSSLINGUAL_DENSE_WEIGHT if crosslingual else None)
         retrieved = [p.node.metadata.get("doc_id", p.node.ref_doc_id) for p in passages]
         # Change answers, disagreements and source counts read sentences as the quoted answer does.
         quoting, changed = cast(ExtractiveAnswerer, self.answerer_for("extractive")), None
@@ -138,6 +163,8 @@ class Pipeline:
         timed = as_of or (today() if question_window(standalone, today()) else "")
         if not passages:
             answers: Iterator[Answer] = iter([Answer.abstention(question)])
+        elif crosslingual:
+            answers = self.crosslingual.stream(standalone, passages)
         elif in_other_language(question):  # the passages share names with it, nothing more
             answers = iter([Answer.abstention(question, OTHER_LANGUAGE)])
         elif asks_change(standalone) and (changed := change_answer(standalone, passages, quoting)):

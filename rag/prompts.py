@@ -64,3 +64,8 @@ SUSPICIOUS = ("Suspicious: this passage holds text addressed to a language model
 # One-line notices shown above an answer when the LLM could not give one.
 LLM_FAILED = "The language model did not answer ({reason}); showing the quoted sentences instead."
 UNVERIFIED = "The generated answer could not be checked against the sources; showing the quoted sentences instead."
+
+# Shown above an answer to a question in another language, quoted from English sources
+# found by the multilingual embedder (RAG_EMBEDDER=e5).
+SOURCES_IN_ENGLISH = ("The question is not in English; the sources are, so the answer quotes "
+                      "them in English.")

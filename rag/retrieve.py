@@ -35,6 +35,7 @@ class SearchRequest:
     k: int
     filters: Filters = field(default_factory=Filters)
     as_of: str | None = None  # an ISO date: search the corpus as it stood then (time-aware news)
+    dense_weight: float | None = None  # the cosine's share in fusion; None: the settings'
 
 
 @dataclass
@@ -124,7 +125,8 @@ class HybridRetriever(BaseRetriever):
                request: SearchRequest) -> tuple[list[NodeWithScore], bool]:
         """The best `request.k` chunks the collection has, and whether BM25 named others."""
         rankings = self.rankings(query_bundle, request.filters)
-        fused = fuse(rankings, self.settings.dense_weight)
+        weight = self.settings.dense_weight if request.dense_weight is None else request.dense_weight
+        fused = fuse(rankings, weight)
         recent = wants_recent(query_bundle.query_str)
         window = question_window(query_bundle.query_str, request.as_of or today())
         if recent or (window and self.settings.time_bonus):

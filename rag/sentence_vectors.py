@@ -73,13 +73,15 @@ class SentenceVectors:
                 found.update((by_key[k], np.frombuffer(v, dtype=np.float32)) for k, v in rows)
         return found
 
-    def write(self, pieces: list[tuple[str, list[TextNode], bool]], embed_model: BaseEmbedding) -> int:
+    def write(self, pieces: list[tuple[str, list[TextNode], bool]], embed_model: BaseEmbedding,
+              reuse: bool = True) -> int:
         """File the sentences of each (doc id, chunks, first) under its document, embedding in
-        one batch only those no document has yet; a document's first piece replaces what
-        was filed under it, later pieces of a large one add to it. Returns how many."""
+        one batch only those no document has yet (every one with `reuse=False`: a re-embed);
+        a document's first piece replaces what was filed under it, later pieces of a large
+        one add to it. Returns how many were embedded."""
         texts = [(doc_id, sentences_of(nodes), first) for doc_id, nodes, first in pieces]
         every = list(dict.fromkeys(t for _, group, _ in texts for t in group))
-        known = self.get(every)
+        known = self.get(every) if reuse else {}
         missing = [t for t in every if t not in known]
         if missing:
             known.update(zip(missing, np.asarray(embed_model.get_text_embedding_batch(missing),

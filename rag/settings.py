@@ -25,7 +25,10 @@ class Settings(BaseSettings):
     chunk_overlap_tokens: int = 40
 
     # Embedding
-    embed_batch_size: int = Field(default=32, description="texts embedded per MiniLM call")
+    embedder: Literal["minilm", "e5"] = Field(
+        default="minilm", description="what embeds the chunks (rag/embedders.py); e5 is multilingual")
+    embed_batch_size: int = Field(default=32, description="texts embedded per embedder call")
+    embed_threads: int = Field(default_factory=lambda: os.cpu_count() or 2)
     # A document with more text than this is reported as slow to embed (it is still indexed).
     warn_document_mb: float = 5.0
 

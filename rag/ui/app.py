@@ -73,6 +73,7 @@ def launch(app: gr.Blocks, settings: Settings, **options) -> tuple:
 def serve(settings: Settings) -> None:
     parse_auth(settings.auth)  # a malformed RAG_AUTH fails before the model loads
     pipeline = Pipeline(settings)
+    pipeline.check_embedders()  # an index other embedders wrote fails here, not at the first question
     with pipeline.writer:  # the UI owns the index while it runs
         if Path(settings.corpus_dir).is_dir():
             # Up to date with the corpus folder before the first question: an upload that a

@@ -1,0 +1,45 @@
+"""The embedders by name, as RAG_EMBEDDER picks them: one module each, built here.
+
+Each is a llama-index `BaseEmbedding` that also says what it is (`model_name`,
+`model_version`, `dimensions`: what an index records, rag/index_embedder.py) and
+whether it matches questions in other languages to English passages (`multilingual`).
+"""
+
+from collections.abc import Callable
+
+from llama_index.core.base.embeddings.base import BaseEmbedding
+
+from rag.settings import Settings
+
+
+def _minilm(settings: Settings) -> BaseEmbedding:
+    from rag.embed import MiniLMEmbedding
+
+    return MiniLMEmbedding(embed_batch_size=settings.embed_batch_size, num_threads=settings.embed_threads)
+
+
+def _e5(settings: Settings) -> BaseEmbedding:
+    from rag.embed_e5 import E5Embedding
+
+    return E5Embedding(embed_batch_size=settings.embed_batch_size, num_threads=settings.embed_threads)
+
+
+EMBEDDERS: dict[str, Callable[[Settings], BaseEmbedding]] = {"minilm": _minilm, "e5": _e5}
+
+
+def embedder(settings: Settings, name: str | None = None) -> BaseEmbedding:
+    """The embedder `name` (default: the settings' RAG_EMBEDDER)."""
+    return EMBEDDERS[name or settings.embedder](settings)
+
+
+def multilingual(model: BaseEmbedding) -> bool:
+    return bool(getattr(model, "multilingual", False))
+
+
+def sentence_embedder(settings: Settings, chunks: BaseEmbedding) -> BaseEmbedding:
+    """What embeds sentences beside `chunks`: MiniLM always, the model the extractive
+    answer's weights, the abstention threshold and the verifier were tuned on (see
+    benchmarks/README.md, "Embedders", for what e5 sentence vectors would cost and give)."""
+    from rag.embed import MiniLMEmbedding
+
+    return chunks if isinstance(chunks, MiniLMEmbedding) else embedder(settings, "minilm")
