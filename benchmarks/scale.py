@@ -59,7 +59,8 @@ def step_ingest(args) -> dict:
     import bm25s
 
     from rag.chunk import count_tokens, searchable_text
-    from rag.lexical import _STEMMER, _STOPWORDS, LexicalIndex
+    from rag.lexical import LexicalIndex
+    from rag.text.terms import STEMMER, STOPWORDS
 
     if not args.built:
         shutil.rmtree(BENCH / f"scale-{args.size}" / "index", ignore_errors=True)
@@ -88,7 +89,7 @@ def step_ingest(args) -> dict:
     timings["bm25_build_s"] = time.perf_counter() - started
     started = time.perf_counter()
     model = bm25s.BM25()  # the engine before rag/postings.py, which rebuilt on every write
-    model.index(bm25s.tokenize(searchable, stopwords=_STOPWORDS, stemmer=_STEMMER, show_progress=False),
+    model.index(bm25s.tokenize(searchable, stopwords=STOPWORDS, stemmer=STEMMER, show_progress=False),
                 show_progress=False)
     timings["bm25s_build_s"] = time.perf_counter() - started
     del ids, texts, metas, searchable, model

@@ -24,6 +24,7 @@ from rag.answer.extractive import WEIGHTS, Candidate, Weights, annotate, decide
 from rag.condense import condense
 from rag.eval.cases import Case, load_cases
 from rag.eval.score import CaseResult, score_case, summarize
+from rag.filters import Filters
 from rag.lexical import refresh_lexical
 from rag.pipeline import Pipeline
 from rag.retrieve import CANDIDATES, fuse
@@ -39,7 +40,7 @@ def collect(cases_file: str, index: str) -> list[dict]:
     rows = []
     for case in tqdm(load_cases([Path(cases_file)]), desc=cases_file, unit="case"):
         question = condense(case.question, case.history)
-        rankings = pipeline.retriever.rankings(QueryBundle(question))
+        rankings = pipeline.retriever.rankings(QueryBundle(question), Filters())
         fused = fuse(rankings, pipeline.settings.dense_weight)
         top = sorted(fused, key=fused.get, reverse=True)[: pipeline.settings.top_k]
         nodes = {**rankings.nodes, **{n.node_id: n for n in pipeline.store.nodes(

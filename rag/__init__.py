@@ -15,7 +15,7 @@ def _offline_environment() -> None:
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     # tiktoken would download its BPE file; llama-index ships it but only points
     # tiktoken at it inside its own tokenizer helper.
-    spec = importlib.util.find_spec("llama_index.core")
+    spec = importlib.util.find_spec("llama_index.core") if importlib.util.find_spec("llama_index") else None
     if spec and spec.submodule_search_locations:
         cache = Path(list(spec.submodule_search_locations)[0]) / "_static" / "tiktoken_cache"
         os.environ.setdefault("TIKTOKEN_CACHE_DIR", str(cache))

@@ -5,23 +5,13 @@ the exact passage it came from.
 """
 
 import json
-import re
 from functools import lru_cache
 
 import tiktoken
 from llama_index.core.schema import Document, NodeRelationship, RelatedNodeInfo, TextNode
 
 from rag.formats.pdf import page_at
-
-# Ends of sentences: terminal punctuation, optional closing quotes/brackets, then space
-# and something that can start a sentence.
-_SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
-# Abbreviations that end in a period without ending the sentence.
-_ABBREVIATIONS = re.compile(
-    r"\b(?:Mr|Mrs|Ms|Dr|Prof|Col|Gen|Lt|Sgt|Capt|Maj|Rep|Sen|Gov|St|Jr|Sr|No|vs|etc|Inc|Ltd|Co"
-    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|[A-Z])\.$"
-)
-
+from rag.text.sentences import sentence_spans
 
 # Bump when chunking changes in a way that should re-index every document.
 CHUNKER_VERSION = 1
@@ -44,32 +34,6 @@ def searchable_text(title: str, text: str) -> str:
 
 def count_tokens(text: str) -> int:
     return len(_encoding().encode(text, disallowed_special=()))
-
-
-def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
-    """(start, end) of each sentence; a line break always ends a sentence (headings, bullets)."""
-    spans: list[tuple[int, int]] = []
-    line_start = 0
-    for line in text.split("\n"):
-        start = line_start
-        for match in _SENTENCE_END.finditer(line):
-            if _ABBREVIATIONS.search(line[: match.start() + 1]):
-                continue
-            if line[start - line_start : match.start()].strip():
-                spans.append(_stripped(text, start, line_start + match.end()))
-            start = line_start + match.end()
-        if line[start - line_start :].strip():
-            spans.append(_stripped(text, start, line_start + len(line)))
-        line_start += len(line) + 1
-    return [(s + offset, e + offset) for s, e in spans]
-
-
-def _stripped(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
 
 
 def chunk_document(doc: Document, max_tokens: int, overlap_tokens: int) -> list[TextNode]:

@@ -1,13 +1,14 @@
-"""`rag` command line: ingest, search, ask, eval, serve."""
+"""`rag` command line: ingest, delete, search, ask, eval, serve."""
 
 import argparse
 import json
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 from rag.answer import Answer
-from rag.answer.backends import BACKENDS
+from rag.answer.backends import names, summaries
 from rag.answer.question import has_words
 from rag.formats.fields import provenance
 from rag.index_errors import IndexUnavailable
@@ -18,7 +19,7 @@ from rag.settings import Settings
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    overrides = {}
+    overrides: dict[str, Any] = {}
     if getattr(args, "index", None):
         overrides["index_dir"] = Path(args.index)
     if getattr(args, "k", None) is not None:
@@ -199,6 +200,19 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_delete(args: argparse.Namespace) -> int:
+    from rag.pipeline import Pipeline
+    from rag.services.corpus import delete_document
+
+    settings = _settings(args)
+    if args.corpus:
+        settings = settings.model_copy(update={"corpus_dir": Path(args.corpus)})
+    pipeline = Pipeline(settings, create=False)
+    for doc_id in args.doc_ids:
+        print(delete_document(pipeline, doc_id))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from rag.ui import serve
 
@@ -219,11 +233,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="rag", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     index_help = "index folder (default: index/, or RAG_INDEX_DIR)"
+    backends, backend_help = names(), f"who writes the answer (default RAG_ANSWER_BACKEND): {summaries()}"
 
     p = sub.add_parser("ingest", help="index a corpus folder or file, incrementally")
     p.add_argument("path", nargs="?", help="corpus folder or file (default: corpus/)")
     p.add_argument("--index", help=index_help)
     p.set_defaults(run=cmd_ingest)
+
+    p = sub.add_parser("delete", help="remove documents from the index, and their files from the corpus")
+    p.add_argument("doc_ids", nargs="+", metavar="DOC_ID", help="as `rag search` shows it")
+    p.add_argument("--corpus", help="the corpus folder the documents were ingested from "
+                                    "(default: corpus/, or RAG_CORPUS_DIR)")
+    p.add_argument("--index", help=index_help)
+    p.set_defaults(run=cmd_delete)
 
     p = sub.add_parser("search", help="show the passages retrieved for a query")
     p.add_argument("query")
@@ -238,8 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--k", type=int, help="passages to answer from (default 5)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--index", help=index_help)
-    p.add_argument("--backend", choices=BACKENDS,
-                   help="extractive (default, or RAG_ANSWER_BACKEND), local LLM, or openai (RAG_LLM_URL)")
+    p.add_argument("--backend", choices=backends, help=backend_help)
     _add_filter_options(p)
     p.set_defaults(run=cmd_ask)
 
@@ -254,16 +275,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--report", help="write a Markdown report with plots into this folder")
     p.add_argument("--baseline", help="an earlier --json file: report cases that changed")
     p.add_argument("--min-pass-rate", type=float, help="exit 1 if the pass rate is lower")
-    p.add_argument("--backend", choices=BACKENDS,
-                   help="extractive (default, or RAG_ANSWER_BACKEND), local LLM, or openai (RAG_LLM_URL)")
+    p.add_argument("--backend", choices=backends, help=backend_help)
     p.set_defaults(run=cmd_eval)
 
     p = sub.add_parser("serve", help="serve the chat UI (app.py) on 127.0.0.1")
     p.add_argument("--host", help="interface to bind (default 127.0.0.1, or RAG_HOST)")
     p.add_argument("--port", type=int, help="port (default 7860, or RAG_PORT)")
     p.add_argument("--index", help=index_help)
-    p.add_argument("--backend", choices=BACKENDS,
-                   help="extractive (default, or RAG_ANSWER_BACKEND), local LLM, or openai (RAG_LLM_URL)")
+    p.add_argument("--backend", choices=backends, help=backend_help)
     p.set_defaults(run=cmd_serve)
 
     args = parser.parse_args(argv)

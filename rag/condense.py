@@ -19,7 +19,8 @@ import re
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 from llama_index.core.llms import LLM
 
-from rag.lexical import terms
+from rag.text.question_words import QUESTION_WORDS
+from rag.text.terms import terms
 from rag.prompts import CONDENSE_SYSTEM, condense_prompt
 
 _REFERRING = re.compile(r"\b(it|they|them|he|him|she|her|these|those|the same|else)\b", re.IGNORECASE)
@@ -29,15 +30,11 @@ _ADVERB = re.compile(r"\b(?<!is )(?<!are )(?<!was )(?<!were )(there|then|that ye
                      r"that time|at the time|afterwards)\b(?! (?:is|are|was|were|be)\b)", re.IGNORECASE)
 _ASKED = re.compile(r"\b(which|what|whose|how many|how much)\s+\w+", re.IGNORECASE)
 _CARRY_OVER = re.compile(r"^\s*(what|how) about\b|^\s*and\b", re.IGNORECASE)
-_QUESTION_WORDS = {"what", "who", "whom", "whose", "when", "where", "which", "why", "how", "did",
-                   "does", "do", "is", "are", "was", "were", "the", "a", "an", "of", "and", "or",
-                   "in", "on", "at", "to", "for", "by", "with", "about", "much", "many", "has",
-                   "have", "had", "can", "could", "would", "will", "s"}
 _SELF_CONTAINED_WORDS = 4
 
 
 def _own_words(question: str) -> list[str]:
-    return [w for w in re.findall(r"\w+", question.lower()) if w not in _QUESTION_WORDS]
+    return [w for w in re.findall(r"\w+", question.lower()) if w not in QUESTION_WORDS]
 
 
 def _names_something(question: str) -> bool:

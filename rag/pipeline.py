@@ -10,22 +10,20 @@ from dataclasses import replace
 from pathlib import Path
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
-from llama_index.core.schema import NodeWithScore, QueryBundle
+from llama_index.core.schema import NodeWithScore
 
 from rag.answer import Answer, Answerer
 from rag.answer.base import final, unsupported_sentences
-from rag.answer.backends import LLMS, BackendUnavailable
-from rag.answer.extractive import ExtractiveAnswerer
-from rag.answer.generate import GeneratingAnswerer
+from rag.answer.backends import BackendUnavailable, Resources, build
 from rag.answer.question import readable
-from rag.condense import condense, rewrite
 from rag.filters import Filters, resolve_sources
 from rag.index_errors import guarded
 from rag.ingest import IngestReport, Progress, Warn, finish_removals, ingest, remove_document
 from rag.language import in_other_language
 from rag.lock import WriterLock
 from rag.prompts import OTHER_LANGUAGE
-from rag.retrieve import HybridRetriever
+from rag.reader.model import READER_DIR, Reader, shared_reader
+from rag.retrieve import HybridRetriever, SearchRequest
 from rag.sentence_vectors import SentenceVectors
 from rag.settings import Settings
 from rag.store import IndexedDocument, Store
@@ -47,28 +45,23 @@ class Pipeline:
         self.embed_model = embed_model or default_embedder(self.settings)
         self.writer = WriterLock(self.settings.index_dir, enabled=not self.settings.chroma_url)
         self.retriever = HybridRetriever(self.store, self.embed_model, self.settings)
-        self._searching = threading.Lock()
         self._answerers: dict[str, Answerer] = {}
-        self._building = threading.Lock()
+        self._building = threading.RLock()  # two questions must not load one model twice
         self.answerer = self.answerer_for(self.settings.answer_backend)
 
     def answerer_for(self, backend: str) -> Answerer:
         """A backend's answerer, built on first use (an LLM backend loads or reaches its model)."""
-        with self._building:  # two users' first questions load one model, not two
-            return self._answerer(backend)
+        with self._building:
+            if backend not in self._answerers:
+                resources = Resources(self.settings, self.embed_model, self.retriever.lexical,
+                                      self.answerer_for, self.reader)
+                self._answerers[backend] = build(backend, resources)
+            return self._answerers[backend]
 
-    def _answerer(self, backend: str) -> Answerer:
-        if backend not in self._answerers:
-            if backend == "extractive":
-                answerer: Answerer = ExtractiveAnswerer(self.embed_model, self.retriever.lexical,
-                                                        self.settings, SentenceVectors(self.settings))
-            else:
-                # Its LLM writes; the quoted answer is its evidence and its fallback.
-                answerer = GeneratingAnswerer(LLMS[backend](self.settings),
-                                              self._answerer("extractive"), self.settings, backend)
-            self._answerers[backend] = answerer
-        return self._answerers[backend]
-
+    def reader(self) -> Reader | None:
+        if not self.settings.reader:
+            return None
+        return shared_reader(self.settings.reader_dir or READER_DIR)
 
     @guarded
     def ingest(self, path: Path | None = None, progress: Progress | None = None,
@@ -115,10 +108,8 @@ class Pipeline:
     @guarded
     def search(self, query: str, k: int | None = None,
                filters: Filters | None = None) -> list[NodeWithScore]:
-        with self._searching:  # the retriever holds one search's k and filters
-            self.retriever.top_k = k or self.settings.top_k
-            self.retriever.filters = filters or Filters()
-            return self.retriever.retrieve(QueryBundle(query))
+        request = SearchRequest(k or self.settings.top_k, filters or Filters())
+        return self.retriever.search(query, request)
 
     @guarded
     def stream(self, question: str, history: list[str] | None = None,
@@ -132,9 +123,7 @@ class Pipeline:
             answerer = self.answerer_for(backend) if backend else self.answerer
         except BackendUnavailable as error:  # the UI offered it; say why, answer as before
             answerer, notice = self.answerer, f"The {backend} backend is unavailable: {error}"
-        llm = getattr(answerer, "llm", None)
-        standalone = (rewrite(question, history or [], llm) if llm
-                      else condense(question, history or []))
+        standalone = answerer.standalone(question, history or [])
         passages = self.search(standalone, k, filters)
         retrieved = [p.node.metadata.get("doc_id", p.node.ref_doc_id) for p in passages]
         if not passages:

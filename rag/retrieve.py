@@ -9,14 +9,13 @@ carries its cosine in `metadata["dense_score"]`, an absolute signal that fused
 scores are not.
 """
 
-import math
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
-from llama_index.core.vector_stores.types import VectorStoreQuery
 
 from rag.filters import Filters, prefer_recent, wants_recent
 from rag.lexical import LexicalIndex, refresh_lexical
@@ -25,6 +24,16 @@ from rag.store import Store
 
 # Candidates taken from each ranking before fusion.
 CANDIDATES = 30
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """What one search asks for, carried through the call: the shared retriever holds no
+    per-question state, so two questions can be answered at once."""
+
+    k: int
+    filters: Filters = field(default_factory=Filters)
+    as_of: str | None = None  # an ISO date: search the corpus as it stood then (time-aware news)
 
 
 @dataclass
@@ -52,7 +61,8 @@ def cap_per_document(ranked: list[str], k: int, per_document: int) -> list[str]:
     if per_document <= 0:
         return ranked[:k]
     taken: dict[str, int] = {}
-    first, rest = [], []
+    first: list[str] = []
+    rest: list[str] = []
     for chunk_id in ranked:
         doc = chunk_id.rsplit("::", 2)[0]  # chunk ids are doc_id::hash::index (rag/chunk.py)
         taken[doc] = taken.get(doc, 0) + 1
@@ -64,56 +74,59 @@ class HybridRetriever(BaseRetriever):
     def __init__(self, store: Store, embed_model: BaseEmbedding, settings: Settings) -> None:
         super().__init__()
         self.store, self.embed_model, self.settings = store, embed_model, settings
-        self.top_k = settings.top_k
-        self.filters = Filters()
         self._lexical: LexicalIndex | None = None
         self._generation: str | None = None  # of the collection BM25 was last checked against
+        self._refreshing = threading.Lock()  # one refresh at a time: it rewrites the saved index
 
     def lexical(self) -> LexicalIndex:
         # Another writer (a CLI ingest, another UI on a shared Chroma server) may have
         # changed the collection since: its generation token tells, at the cost of one call.
         if self._lexical is None or self.store.generation() != self._generation:
-            self.refresh()
+            return self.refresh()
         return self._lexical
 
     def refresh(self) -> LexicalIndex:
         """Bring BM25 in line with the collection now (after an ingest or a delete)."""
-        # Read before listing ids: a write meanwhile leaves a newer token, so we look again.
-        self._generation = self.store.generation()
-        self._lexical = refresh_lexical(self.store, self.settings, self._lexical)
-        return self._lexical
+        with self._refreshing:
+            # Read before listing ids: a write meanwhile leaves a newer token, so we look again.
+            generation = self.store.generation()
+            self._lexical = refresh_lexical(self.store, self.settings, self._lexical)
+            self._generation = generation
+            return self._lexical
 
-    def rankings(self, query_bundle: QueryBundle) -> Rankings:
+    def search(self, query: str, request: SearchRequest) -> list[NodeWithScore]:
+        """The best `request.k` chunks for `query` within `request.filters`."""
+        bundle = QueryBundle(query)
+        results, stale = self._fused(bundle, request)
+        if stale:  # BM25 named a chunk the collection no longer has: catch up, look again
+            self.refresh()
+            results, _ = self._fused(bundle, request)
+        return results
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        """llama-index's entry point: the settings' top k, unfiltered."""
+        return self.search(query_bundle.query_str, SearchRequest(self.settings.top_k))
+
+    def rankings(self, query_bundle: QueryBundle, filters: Filters) -> Rankings:
         lexical = self.lexical()
         if not lexical.ids:  # BM25 follows the collection: both are empty
             return Rankings({}, {}, {})
         if query_bundle.embedding is None:
             query_bundle.embedding = self.embed_model.get_query_embedding(query_bundle.query_str)
-        where = self.filters.where()
-        dense = self.store.vector_store.query(
-            VectorStoreQuery(query_embedding=query_bundle.embedding, similarity_top_k=CANDIDATES),
-            where=where,
-        )
-        # ChromaVectorStore reports exp(-distance); with cosine space distance = 1 - cos.
-        cosines = {i: 1.0 + math.log(s) for i, s in zip(dense.ids, dense.similarities) if s > 0}
+        where = filters.where()
+        cosines, nodes = self.store.nearest(query_bundle.embedding, CANDIDATES, where)
         allowed = set(self.store.chunk_ids(where)) if where else None
         bm25 = dict(lexical.search(query_bundle.query_str, CANDIDATES, allowed))
-        return Rankings(cosines, bm25, {node.node_id: node for node in dense.nodes})
+        return Rankings(cosines, bm25, nodes)
 
-    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        results, stale = self._fused(query_bundle)
-        if stale:  # BM25 named a chunk the collection no longer has: catch up, look again
-            self.refresh()
-            results, _ = self._fused(query_bundle)
-        return results
-
-    def _fused(self, query_bundle: QueryBundle) -> tuple[list[NodeWithScore], bool]:
-        """The best `top_k` chunks the collection has, and whether BM25 named others."""
-        rankings = self.rankings(query_bundle)
+    def _fused(self, query_bundle: QueryBundle,
+               request: SearchRequest) -> tuple[list[NodeWithScore], bool]:
+        """The best `request.k` chunks the collection has, and whether BM25 named others."""
+        rankings = self.rankings(query_bundle, request.filters)
         fused = fuse(rankings, self.settings.dense_weight)
         if wants_recent(query_bundle.query_str):
             fused = prefer_recent(fused, self._days(list(fused), rankings))
-        best = cap_per_document(sorted(fused, key=fused.get, reverse=True), self.top_k,
+        best = cap_per_document(sorted(fused, key=fused.__getitem__, reverse=True), request.k,
                                 self.settings.chunks_per_document)
         missing = [i for i in best if i not in rankings.nodes]
         nodes = {**rankings.nodes, **{n.node_id: n for n in self.store.nodes(missing)}}
@@ -131,8 +144,7 @@ class HybridRetriever(BaseRetriever):
         metas = {**self.store.metadatas([i for i in ids if i not in known]), **known}
         return {i: int(metas.get(i, {}).get("published_day") or 0) for i in ids}
 
-    def _cosines(self, ids: list[str], query: list[float]) -> dict[str, float]:
-        if not ids:
+    def _cosines(self, ids: list[str], query: list[float] | None) -> dict[str, float]:
+        if query is None:  # nothing was searched
             return {}
-        got = self.store.collection.get(ids=ids, include=["embeddings"])
-        return {i: float(np.dot(v, query)) for i, v in zip(got["ids"], got["embeddings"])}
+        return {i: float(np.dot(v, query)) for i, v in self.store.embeddings(ids).items()}

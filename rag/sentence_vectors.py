@@ -21,7 +21,7 @@ import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import TextNode
 
-from rag.chunk import sentence_spans
+from rag.text.sentences import sentence_spans
 from rag.settings import Settings
 
 _SCHEMA = """
@@ -64,7 +64,7 @@ class SentenceVectors:
         if not self.path.exists():
             return {}
         by_key = {_key(t): t for t in texts}
-        keys, found = list(by_key), {}
+        keys, found = list(by_key), dict[str, np.ndarray]()
         with closing(self._connect()) as db:
             for start in range(0, len(keys), _IN_CHUNK):
                 part = keys[start : start + _IN_CHUNK]

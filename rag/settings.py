@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -25,10 +25,7 @@ class Settings(BaseSettings):
     chunk_overlap_tokens: int = 40
 
     # Embedding
-    embedder: Literal["minilm", "fake"] = Field(
-        default="minilm", description="'fake' is a deterministic hash embedder for tests"
-    )
-    embed_batch_size: int = 32
+    embed_batch_size: int = Field(default=32, description="texts embedded per MiniLM call")
     # A document with more text than this is reported as slow to embed (it is still indexed).
     warn_document_mb: float = 5.0
 
@@ -40,11 +37,27 @@ class Settings(BaseSettings):
     chunks_per_document: int = 0
 
     # Answering
-    answer_backend: Literal["extractive", "local", "openai"] = Field(
-        default="extractive", description="'local' runs a GGUF in process; 'openai' calls llm_url")
+    answer_backend: str = Field(
+        default="extractive", description="a registered backend (rag/answer/backends.py): "
+                                          "'local' runs a GGUF in process; 'openai' calls llm_url")
     answer_sentences: int = 3
-    # Calibrated by benchmarks/calibrate_abstention.py on the seed evals and squad2 dev.
+    # Tuned with the sentence weights by benchmarks/tune.py on the seed evals and squad2 dev
+    # (evals/README.md): it maximises the mean pass rate of the two.
     abstain_threshold: float = 0.57
+    # The trained reader (models/reader/, rag/reader/): reads the best sentences' windows and
+    # answers with the span it finds; off, the sentence rules above answer alone.
+    reader: bool = Field(default=True, description="answer with the trained reader's span")
+    reader_dir: Path | None = Field(default=None, description="another reader model folder")
+    reader_windows: int = Field(default=6, description="sentence windows the reader reads per question")
+    reader_threshold: float = Field(default=-6.0, description="a span must beat its window's no-answer "
+                                    "reading by this (logits) to answer; tuned by `benchmarks/reader_eval.py tune`")
+    reader_quote: Literal["rules", "span"] = Field(
+        default="rules", description="'rules': the sentence rules' quote, led by the reader's span when it "
+        "lies inside; 'span': the span's own sentence (in context for why/how questions)")
+    reader_rerank: float = Field(default=4.0, description="'rules': answer from the reader's best span "
+                                 "instead when it beats every span inside the rules' quote by this (logits)")
+    reader_near_miss: bool = Field(default=True, description="keep the near-miss rule (a name or number "
+                                   "the question specifies that the passage lacks) in front of the reader")
 
     # LLM answering (the `local` and `openai` backends)
     unsupported: Literal["drop", "flag"] = Field(
@@ -68,3 +81,16 @@ class Settings(BaseSettings):
     port: int = 7860
     auth: str | None = Field(default=None, description="user:password turns on Gradio auth")
     max_upload_mb: float = 5.0
+    chat_concurrency: int = Field(
+        default=2, ge=1, description="questions the chat answers at once; 1 also takes turns "
+                                     "with uploads and deletions. 2 measured fastest "
+                                     "(benchmarks/README.md, load)")
+
+    @field_validator("answer_backend")
+    @classmethod
+    def _registered(cls, name: str) -> str:
+        from rag.answer.backends import names
+
+        if name not in names():
+            raise ValueError(f"no answer backend {name!r} (there are {', '.join(names())})")
+        return name

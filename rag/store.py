@@ -6,6 +6,7 @@ metadata is the only record of what is indexed, so there is no second manifest t
 fall out of step with it.
 """
 
+import math
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ import chromadb
 from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import NotFoundError
 from llama_index.core.schema import BaseNode, TextNode
+from llama_index.core.vector_stores.types import VectorStoreQuery
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from rag.index_errors import chroma_path, damaged, missing
@@ -147,6 +149,31 @@ class Store:
         order = sorted(range(len(got["ids"])), key=lambda i: got["ids"][i])
         return ([got["ids"][i] for i in order], [got["documents"][i] for i in order],
                 [got["metadatas"][i] for i in order])
+
+    def nearest(self, embedding: list[float], k: int,
+                where: dict | None = None) -> tuple[dict[str, float], dict[str, TextNode]]:
+        """The `k` chunks closest to `embedding` (among those matching `where`): each one's
+        cosine, and its node."""
+        found = self.vector_store.query(
+            VectorStoreQuery(query_embedding=embedding, similarity_top_k=k), where=where)
+        # ChromaVectorStore reports exp(-distance); with cosine space distance = 1 - cos.
+        cosines = {i: 1.0 + math.log(s) for i, s in zip(found.ids or [], found.similarities or [])
+                   if s > 0}
+        return cosines, {node.node_id: node for node in found.nodes or []}
+
+    def embeddings(self, ids: list[str]) -> dict[str, list[float]]:
+        if not ids:
+            return {}
+        got = self.collection.get(ids=ids, include=["embeddings"])
+        return dict(zip(got["ids"], got["embeddings"]))
+
+    def texts(self, ids: list[str]) -> dict[str, tuple[str, dict]]:
+        """Text and metadata of those of these chunks that are there."""
+        found: dict[str, tuple[str, dict]] = {}
+        for start in range(0, len(ids), 1000):  # a server limits a request's size
+            got = self.collection.get(ids=ids[start : start + 1000], include=["documents", "metadatas"])
+            found.update((i, (t, m or {})) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"]))
+        return found
 
     def nodes(self, ids: list[str]) -> list[TextNode]:
         """Chunks by id, in the order asked for."""

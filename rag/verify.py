@@ -22,32 +22,14 @@ from typing import Literal
 
 import numpy as np
 
-from rag.chunk import sentence_spans
 from rag.injection import blanked
-from rag.lexical import terms
+from rag.text.markers import MARKER, move_markers, repair_markers
+from rag.text.names import INNER_NAME, NOT_NAMES
+from rag.text.numbers import COUNTS, DIGITS
+from rag.text.sentences import sentence_spans
+from rag.text.terms import terms
 
 Status = Literal["verified", "reattributed", "flagged", "dropped"]
-
-# Marker spellings small models use, all turned into "[n]" (or "[n][m]").
-_MARKER_FORMS = [
-    re.compile(r"\[\s*(?:sources?|src|passages?|documents?|doc|ref)\.?\s*(\d+(?:\s*(?:,|and|&)\s*\d+)*)\s*\]", re.I),
-    re.compile(r"[【〔]\s*(\d+(?:\s*,\s*\d+)*)\s*[】〕]"),
-    re.compile(r"\[\^?\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]"),
-    re.compile(r"\((?:sources?\s*)?(\d{1,2}(?:\s*,\s*\d{1,2})*)\)", re.I),
-    re.compile(r"\(\s*(?:sources?|passages?)\s*(\d+(?:\s*(?:,|and|&)\s*\d+)*)\s*\)", re.I),
-]
-_MARKER = re.compile(r"\[(\d+)\]")
-# Markers after the full stop ("Done. [1]") belong to the sentence before it.
-_MARKERS_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\d+\])+)")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-# A capitalised word not at the start of a sentence: a name, a month, a place.
-_NAME = re.compile(r"(?<=[\w,;:)’'\"] )([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)")
-# Counts written as words: "three years" needs a passage that says three (or 3).
-_NUMBER_WORDS = {w: str(i) for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve".split()) if i >= 2}
-_NAME_STOPWORDS = {"I", "The", "A", "An", "It", "This", "That", "These", "Those", "He", "She",
-                   "They", "We", "In", "On", "At", "Of", "And", "But", "Or", "However", "Source",
-                   "Sources", "Passage", "According"}
 
 
 @dataclass(frozen=True)
@@ -98,31 +80,14 @@ class Verdict:
         return [s for s in self.sentences if s.passage is not None]
 
 
-def repair_markers(text: str, n_passages: int) -> str:
-    """Every citation spelled as "[n]", each n a given passage; others removed."""
-    def canonical(match: re.Match) -> str:
-        numbers = [int(n) for n in re.findall(r"\d+", match.group(1))]
-        return "".join(f"[{n}]" for n in dict.fromkeys(numbers))
-
-    for form in _MARKER_FORMS:
-        text = form.sub(canonical, text)
-    text = _MARKER.sub(lambda m: m.group(0) if 1 <= int(m.group(1)) <= n_passages else "", text)
-    return re.sub(r"[ \t]+([.,;:!?])", r"\1", text)
-
-
-def move_markers(text: str) -> str:
-    """Markers written after a full stop moved before it, into their sentence."""
-    return _MARKERS_AFTER_STOP.sub(lambda m: f"{m.group(2)}{m.group(1)}", text)
-
-
 def split_claims(text: str) -> list[tuple[str, list[int]]]:
     """(sentence without markers, its marker numbers), in order."""
     text = move_markers(text)
     claims = []
     for start, end in sentence_spans(text):
         sentence = text[start:end]
-        cited = [int(n) for n in _MARKER.findall(sentence)]
-        clean = " ".join(_MARKER.sub("", sentence).split())
+        cited = [int(n) for n in MARKER.findall(sentence)]
+        clean = " ".join(MARKER.sub("", sentence).split())
         clean = re.sub(r"\s+([.,;:!?])", r"\1", clean)
         if re.search(r"\w", clean):
             claims.append((clean, list(dict.fromkeys(cited))))
@@ -131,16 +96,16 @@ def split_claims(text: str) -> list[tuple[str, list[int]]]:
 
 def key_tokens(sentence: str) -> set[str]:
     """Numbers and names: what must appear in a passage for it to support the sentence."""
-    numbers = {n.replace(",", "").rstrip(".") for n in _NUMBER.findall(sentence)}
-    numbers |= {w for w in re.findall(r"[a-z]+", sentence.lower()) if w in _NUMBER_WORDS}
-    names = {name for name in _NAME.findall(sentence) if name not in _NAME_STOPWORDS}
-    words = {w for name in names for w in name.split() if w not in _NAME_STOPWORDS}
+    numbers = {n.replace(",", "").rstrip(".") for n in DIGITS.findall(sentence)}
+    numbers |= {w for w in re.findall(r"[a-z]+", sentence.lower()) if w in COUNTS}
+    names = {name for name in INNER_NAME.findall(sentence) if name not in NOT_NAMES}
+    words = {w for name in names for w in name.split() if w not in NOT_NAMES}
     return numbers | {w.lower().strip("’'") for w in words}
 
 
 def _present(token: str, passage: str) -> bool:
-    if token in _NUMBER_WORDS:
-        return re.search(rf"\b({token}|{_NUMBER_WORDS[token]})\b", passage, re.I) is not None
+    if token in COUNTS:
+        return re.search(rf"\b({token}|{COUNTS[token]})\b", passage, re.I) is not None
     if token[0].isdigit():
         return token in passage.replace(",", "")
     return re.search(rf"\b{re.escape(token)}", passage, re.I) is not None
@@ -213,6 +178,7 @@ def _judge(claim: str, cited: list[int], supports: list[Support],
 
     backing = [s for s in supports if s.supported]
     from_cited = [s for s in backing if s.passage in cited]
+    status: Status
     if from_cited:
         best, status = max(from_cited, key=strength), "verified"
     elif backing:

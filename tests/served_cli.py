@@ -9,7 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-from tests.conftest import ROOT, SEED_CORPUS, free_port
+from tests.samples import ROOT, SEED_CORPUS
+from tests.servers import free_port
 
 
 class ServedCLI:

@@ -1,55 +1,93 @@
-"""Which answer backends exist, which can run here, and the LLM behind each generating one."""
+"""The registry of answer backends. Settings, the CLI's `--backend` choices, the chat's
+selector and `available()` all read it.
 
-import importlib.util
+A backend is one module under rag/answer/ that calls `register(Backend(...))` when it
+is imported: its name, one line saying what it is, `runnable(settings)` (would it start
+here? answered without loading a model or calling a server) and `build(resources)`,
+which returns its `Answerer` or raises `BackendUnavailable`. Every module of the
+package is imported on first use of the registry, so adding a backend is adding its
+module.
+"""
+
+import importlib
+import pkgutil
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from llama_index.core.llms import LLM
+from llama_index.core.base.embeddings.base import BaseEmbedding
 
+from rag.answer.base import Answerer
 from rag.settings import Settings
 
-BACKENDS = ("extractive", "local", "openai")
+if TYPE_CHECKING:
+    from rag.lexical import LexicalIndex
+    from rag.reader.model import Reader
 
 
 class BackendUnavailable(ValueError):
     """One line: why a backend cannot run, and what to do about it."""
 
 
-def _local(settings: Settings) -> LLM:
-    from rag.answer.local import LocalLLM
-    from rag.answer.model import ModelUnavailable
+@dataclass(frozen=True)
+class Resources:
+    """What the pipeline lends a backend it builds."""
 
-    if importlib.util.find_spec("xllamacpp") is None:
-        raise BackendUnavailable("the local backend needs xllamacpp: `make install ANSWER=local`")
-    try:
-        return LocalLLM.from_settings(settings)
-    except ModelUnavailable as error:
-        raise BackendUnavailable(str(error)) from None
-
-
-def _openai(settings: Settings) -> LLM:
-    if importlib.util.find_spec("llama_index.llms.openai_like") is None:
-        raise BackendUnavailable("the openai backend needs llama-index-llms-openai-like: "
-                                 "`pip install -e '.[openai]'`")
-    if not settings.llm_url:
-        raise BackendUnavailable("the openai backend needs RAG_LLM_URL (e.g. http://127.0.0.1:8080/v1)")
-    from rag.answer.openai import openai_llm
-
-    return openai_llm(settings)
+    settings: Settings
+    embed_model: BaseEmbedding
+    lexical: "Callable[[], LexicalIndex]"  # the BM25 index as the collection is now
+    answerer: Callable[[str], Answerer]  # another backend's answerer (built once, shared)
+    reader: "Callable[[], Reader | None]"  # loads the trained reader on first use (None: off)
 
 
-LLMS: dict[str, Callable[[Settings], LLM]] = {"local": _local, "openai": _openai}
+@dataclass(frozen=True)
+class Backend:
+    name: str
+    summary: str  # for `--help` and the docs
+    build: Callable[[Resources], Answerer]
+    runnable: Callable[[Settings], bool]
+
+
+_REGISTRY: dict[str, Backend] = {}
+_loaded = False
+
+
+def register(backend: Backend) -> Backend:
+    _REGISTRY[backend.name] = backend
+    return backend
+
+
+def _load() -> dict[str, Backend]:
+    global _loaded
+    if not _loaded:
+        _loaded = True
+        package = importlib.import_module("rag.answer")
+        for module in pkgutil.iter_modules(package.__path__):
+            importlib.import_module(f"rag.answer.{module.name}")
+    return _REGISTRY
+
+
+def names() -> list[str]:
+    """Every registered backend, the default (extractive) first."""
+    return sorted(_load(), key=lambda name: name != "extractive")
+
+
+def backend(name: str) -> Backend:
+    found = _load().get(name)
+    if found is None:
+        raise BackendUnavailable(f"no answer backend {name!r} (there are {', '.join(names())})")
+    return found
+
+
+def build(name: str, resources: Resources) -> Answerer:
+    return backend(name).build(resources)
 
 
 def available(settings: Settings) -> list[str]:
     """Backends that would start here, without loading a model or calling a server."""
-    from rag.answer.model import QWEN_CODER_1_5B
+    return [name for name in names() if _load()[name].runnable(settings)]
 
-    names = ["extractive"]
-    local_model = (settings.llm_gguf is not None and settings.llm_gguf.is_file()) or \
-        (settings.model_cache / QWEN_CODER_1_5B.name).is_file() or \
-        all(importlib.util.find_spec(m) is not None for m in QWEN_CODER_1_5B.modules)
-    if importlib.util.find_spec("xllamacpp") is not None and local_model:
-        names.append("local")
-    if settings.llm_url and importlib.util.find_spec("llama_index.llms.openai_like") is not None:
-        names.append("openai")
-    return names
+
+def summaries() -> str:
+    """One phrase per backend, for `--help`."""
+    return "; ".join(f"{b.name}: {b.summary}" for b in (_load()[n] for n in names()))

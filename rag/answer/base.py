@@ -1,14 +1,16 @@
 """The answering seam: every backend turns a question and retrieved passages into an
 `Answer` whose sentences each cite the passage they come from."""
 
-import re
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Protocol
+from typing import Protocol, cast
 
-from llama_index.core.schema import NodeWithScore
+from llama_index.core.schema import NodeWithScore, TextNode
 
+from rag.injection import suspicious
 from rag.prompts import ABSTAIN
+from rag.text.markers import SPACED_MARKER
 
 
 @dataclass
@@ -51,21 +53,47 @@ class Answer:
 
 
 class Answerer(Protocol):
+    """What the pipeline asks of every backend (registered in rag/answer/backends.py)."""
+
+    def standalone(self, question: str, history: list[str]) -> str:
+        """The question to search for: a follow-up made standalone from the earlier questions."""
+        ...
+
     def stream(self, question: str, passages: list[NodeWithScore]) -> Iterator[Answer]:
         """Partial answers (done=False) as they form, then the final one (done=True)."""
         ...
 
 
+class Evidence(Answerer, Protocol):
+    """A backend whose answer is quoted from the passages: what a generating backend shows
+    first, falls back to, and trims its prompt around."""
+
+    def best_sentences(self, question: str, passages: list[NodeWithScore]) -> dict[str, int]:
+        """Per passage (node id), where its best sentence for the question starts."""
+        ...
+
+
+_DOC_KEYS = {"doc_id", "title", "content_hash", "source_path", "chunk", "n_chunks", "ingested_at",
+             "dense_score", "document_id", "ref_doc_id"}
+
+
+def cite(n: int, passage: NodeWithScore) -> Citation:
+    """Citation [n] of a retrieved passage, with the document's own metadata (url, date, ...)."""
+    node, meta = cast(TextNode, passage.node), passage.node.metadata
+    start = node.start_char_idx or 0
+    return Citation(
+        n=n, doc_id=meta.get("doc_id", node.ref_doc_id or ""), title=meta.get("title", ""),
+        text=node.get_content(), start=start, end=node.end_char_idx or start + len(node.get_content()),
+        metadata={k: v for k, v in meta.items() if k not in _DOC_KEYS}
+        | ({"suspicious": True} if suspicious(node.get_content()) else {}),
+    )
+
+
 def final(answers: Iterator[Answer]) -> Answer:
-    answer = None
-    for answer in answers:
-        pass
-    if answer is None:
+    last = deque(answers, maxlen=1)
+    if not last:
         raise RuntimeError("the answerer produced nothing")
-    return answer
-
-
-_MARKER = re.compile(r"\s*\[(\d+)\]")
+    return last[0]
 
 
 def unsupported_sentences(answer: Answer) -> list[str]:
@@ -78,8 +106,9 @@ def unsupported_sentences(answer: Answer) -> list[str]:
         return []
     passages = {c.n: " ".join(c.text.split()) for c in answer.citations}
     problems, cursor = [], 0
-    for match in _MARKER.finditer(answer.answer):
-        sentence = " ".join(answer.answer[cursor : match.start()].split())
+    for match in SPACED_MARKER.finditer(answer.answer):
+        # The reader's short answer is shown in bold: its words, not the markup, are quoted.
+        sentence = " ".join(answer.answer[cursor : match.start()].split()).removeprefix("**").removesuffix("**")
         cursor = match.end()
         if sentence and sentence not in passages.get(int(match.group(1)), ""):
             problems.append(sentence)

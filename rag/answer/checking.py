@@ -12,12 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from rag.chunk import sentence_spans
-from rag.verify import (CheckedSentence, Grounds, Verdict, Verifier, move_markers,
-                        repair_markers, split_claims)
+from rag.text.sentences import sentence_spans
+from rag.text.markers import HALF_MARKER, SPACED_MARKER, move_markers, repair_markers
+from rag.verify import CheckedSentence, Grounds, Verdict, Verifier, split_claims
 
-_MARKER = re.compile(r"\s*\[\d+\]")
-_HALF_MARKER = re.compile(r"\s*[\[【〔][^\]】〕]*$")  # "[", "[Sou": a marker being written
 _OPENING, _CLOSING = "[(【〔", "])】〕"
 
 Claim = tuple[str, tuple[int, ...]]  # a sentence without markers, the passages it cites
@@ -48,7 +46,7 @@ class SentenceChecker:
         for _, sentence_end in sentence_spans(text):
             if _words_follow(text[sentence_end:]):
                 end = sentence_end
-        tail = _HALF_MARKER.sub("", _MARKER.sub("", text[end:]))
+        tail = HALF_MARKER.sub("", SPACED_MARKER.sub("", text[end:]))
         return Progress(self._judge(split_claims(text[:end])), " ".join(tail.split()))
 
     def verdict(self, text: str) -> Verdict:
@@ -74,7 +72,7 @@ class SentenceChecker:
 def _words_follow(rest: str) -> bool:
     """Whether `rest` starts a next sentence: words outside markers and outside a
     bracket still open (which may close as a marker of the sentence before)."""
-    rest = _MARKER.sub("", rest)
+    rest = SPACED_MARKER.sub("", rest)
     opened: list[int] = []
     for i, char in enumerate(rest):
         if char in _OPENING:

@@ -13,27 +13,28 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import NodeWithScore
 
-from rag.answer.base import Answer, Citation
+from rag.answer.backends import Backend, register
+from rag.answer.base import Answer, Citation, cite
 from rag.answer.question import (abbreviable, acronyms, asked_type, compound, constraints, has_type, mentioned, negated,
                                  opposed, plain_terms)
-from rag.chunk import sentence_spans
+from rag.text.markers import MARKER
+from rag.text.question_words import QUESTION_TERMS
+from rag.text.sentences import sentence_spans
 from rag.injection import suspicious
-from rag.lexical import LexicalIndex, terms
+from rag.condense import condense
+from rag.lexical import LexicalIndex
+from rag.reader.model import Reader
 from rag.sentence_vectors import SentenceVectors
 from rag.settings import Settings
 
 _STATEMENT_END = re.compile(r"[.!?][\"'”’)\]]*$")
 _MIN_WORDS = 4
-_FOOTNOTE = re.compile(r"\[\d+\]")
-# Words that shape a question but never name what it is about: a sentence need not
-# contain "when" or "did" to answer "When did Wagner deploy?".
-_QUESTION_TERMS = set(terms("what when where which who whom whose why how did does do is are was "
-                            "were has have had can could would should will much many"))
 _CONTEXT_BEFORE, _CONTEXT_AFTER = 1, 2  # sentences quoted around the best one
 NEGATION = 2  # what a negation the sentence lacks adds to its `unmet`: enough to abstain
 _CACHE_SIZE = 20_000  # sentence vectors kept (about 30 MB)
@@ -164,15 +165,25 @@ class Candidate:
 class ExtractiveAnswerer:
     def __init__(self, embed_model: BaseEmbedding, lexical: Callable[[], LexicalIndex],
                  settings: Settings, stored: SentenceVectors | None = None,
-                 weights: Weights = WEIGHTS) -> None:
+                 weights: Weights = WEIGHTS,
+                 reader: Reader | Callable[[], Reader | None] | None = None) -> None:
         self.embed_model, self.lexical, self.settings = embed_model, lexical, settings
         self.stored = stored
         self.weights = weights
+        self.reader = reader  # or what loads it, on the first question: ingest never needs it
         self._cache: OrderedDict[str, list[float]] = OrderedDict()
 
+    def standalone(self, question: str, history: list[str]) -> str:
+        return condense(question, history)
+
     def stream(self, question: str, passages: list[NodeWithScore]) -> Iterator[Answer]:
-        chosen = decide(self.score(question, passages), self.weights, self.settings.abstain_threshold,
-                        self.settings.answer_sentences)
+        ranked = self.score(question, passages)
+        if callable(self.reader):
+            self.reader = self.reader()
+        if self.reader is not None:
+            yield self._read(question, ranked)
+            return
+        chosen = decide(ranked, self.weights, self.settings.abstain_threshold, self.settings.answer_sentences)
         if not chosen:
             yield Answer.abstention(question)
             return
@@ -193,19 +204,24 @@ class ExtractiveAnswerer:
             candidate.score = self.weights.score(candidate)
         return sorted(candidates, key=lambda c: c.score, reverse=True)
 
+    def best_sentences(self, question: str, passages: list[NodeWithScore]) -> dict[str, int]:
+        best: dict[str, int] = {}
+        for candidate in self.score(question, passages):
+            best.setdefault(candidate.passage.node.node_id, candidate.start)
+        return best
+
     def _vectors(self, texts: list[str]) -> np.ndarray:
         # Ingest stored each sentence's vector (rag/sentence_vectors.py). Sentences it did
         # not (an index built before, or by another machine on a shared Chroma server)
         # are embedded here, and recent ones remembered.
-        found = self.stored.get(texts) if self.stored else {}
-        # Read into `found` first: several users' questions share the cache, and one may
-        # evict what another just looked up.
-        found.update((t, v) for t in texts if t not in found and (v := self._cache.get(t)) is not None)
+        found: dict[str, Any] = self.stored.get(texts) if self.stored else {}
+        found |= {t: v for t in texts if t not in found and (v := self._cache.get(t)) is not None}
         missing = list(dict.fromkeys(t for t in texts if t not in found))
         if missing:
-            fresh = dict(zip(missing, self.embed_model.get_text_embedding_batch(missing)))
-            found.update(fresh)
-            self._cache.update(fresh)
+            # Kept in `found` too: another question answered meanwhile may evict them.
+            embedded = dict(zip(missing, self.embed_model.get_text_embedding_batch(missing)))
+            found |= embedded
+            self._cache.update(embedded)
         while len(self._cache) > _CACHE_SIZE:
             self._cache.popitem(last=False)
         return np.array([found[t] for t in texts])
@@ -224,18 +240,47 @@ class ExtractiveAnswerer:
                 candidates.append(Candidate(rank, passage, start, end))
         return candidates
 
-    def _compose(self, question: str, chosen: list[Candidate], done: bool) -> Answer:
+    def _read(self, question: str, ranked: list[Candidate]) -> Answer:
+        """The abstention unless the reader finds a span that beats its window's no-answer
+        reading by `reader_threshold`; else the quote (the rules' choice, or the span's own
+        sentence: `reader_quote`) led by the span in bold."""
+        from rag.answer.reading import read, within
+
+        assert isinstance(self.reader, Reader)
+        settings = self.settings
+        if settings.reader_quote == "rules":
+            chosen = decide(ranked, self.weights, settings.abstain_threshold, settings.answer_sentences)
+        elif ranked and not (settings.reader_near_miss and ranked[0].unmet > self.weights.missing):
+            chosen = ranked[:1]
+        else:
+            chosen = []
+        readings = read(self.reader, question, ranked, settings.reader_windows) if chosen else []
+        if not readings or readings[0].span.margin < settings.reader_threshold:
+            return Answer.abstention(question)
+        best = readings[0]
+        inside = next((r.span.margin for r in readings if within(r, chosen[0])), float("-inf"))
+        # The reader reranks: a span elsewhere that it is much surer of than of any span in
+        # the rules' quote moves the answer to its sentence.
+        if settings.reader_quote == "span" or best.span.margin - inside >= settings.reader_rerank:
+            chosen = [best.candidate if asked_type(question) else in_context([best.candidate])[0]]
+        # The lead is the surest span inside the first quote, so [1] cites where it stands.
+        lead = next((r for r in readings if within(r, chosen[0])), None)
+        return self._compose(question, chosen, done=True, lead=_span_text(lead.span.text) if lead else "")
+
+    def _compose(self, question: str, chosen: list[Candidate], done: bool, lead: str = "") -> Answer:
         citations: dict[str, Citation] = {}
         parts = []
         for candidate in chosen:
             node = candidate.passage.node
             citation = citations.get(node.node_id)
             if citation is None:
-                citation = citations[node.node_id] = _citation(len(citations) + 1, candidate.passage)
+                citation = citations[node.node_id] = cite(len(citations) + 1, candidate.passage)
             citation.highlights.append((candidate.start, candidate.end))
             parts.append(f"{_spaced(candidate.text)} [{citation.n}]")
         for citation in citations.values():
             citation.highlights.sort()
+        if lead:  # the reader's short answer, from the first cited passage
+            parts.insert(0, f"**{lead}** [1]")
         return Answer(question=question, answer=" ".join(parts), abstained=False,
                       citations=list(citations.values()), done=done)
 
@@ -243,7 +288,7 @@ class ExtractiveAnswerer:
 def annotate(question: str, candidates: list[Candidate], lexical: LexicalIndex) -> None:
     """Set each candidate's term-level features: which question terms it holds, whether it
     holds the asked kind of answer, and how much of the question its passage leaves out."""
-    weights = {t: lexical.idf(t) for t in set(plain_terms(question)) - _QUESTION_TERMS}
+    weights = {t: lexical.idf(t) for t in set(plain_terms(question)) - QUESTION_TERMS}
     total = sum(weights.values()) or 1.0
     # Negation and two parts are read from the question itself, not the earlier turns
     # condense() appended.
@@ -281,6 +326,11 @@ def _lacks(question: str, passages: list[NodeWithScore]) -> dict[str, frozenset[
     return lacks
 
 
+def _span_text(text: str) -> str:
+    """The span as a short answer: one line, without the comma or full stop it ran into."""
+    return _spaced(text).strip(" ,;:.")
+
+
 def _spaced(text: str) -> str:
     """A quote of several sentences may span a line break; the answer reads it as one line."""
     return " ".join(text.split())
@@ -291,19 +341,11 @@ def _is_statement(sentence: str) -> bool:
     A sentence with its own "[3]" (a footnote) would read as a citation marker, and one
     addressed to a language model is no statement of fact (rag/injection.py)."""
     return (len(sentence.split()) >= _MIN_WORDS and bool(_STATEMENT_END.search(sentence))
-            and not _FOOTNOTE.search(sentence) and not suspicious(sentence))
+            and not MARKER.search(sentence) and not suspicious(sentence))
 
 
-_DOC_KEYS = {"doc_id", "title", "content_hash", "source_path", "chunk", "n_chunks", "ingested_at",
-             "dense_score", "document_id", "ref_doc_id"}
-
-
-def _citation(n: int, passage: NodeWithScore) -> Citation:
-    node, meta = passage.node, passage.node.metadata
-    start = node.start_char_idx or 0
-    return Citation(
-        n=n, doc_id=meta.get("doc_id", node.ref_doc_id or ""), title=meta.get("title", ""),
-        text=node.get_content(), start=start, end=node.end_char_idx or start + len(node.get_content()),
-        metadata={k: v for k, v in meta.items() if k not in _DOC_KEYS}
-        | ({"suspicious": True} if suspicious(node.get_content()) else {}),
-    )
+register(Backend(
+    name="extractive", summary="sentences quoted from the passages (default)",
+    build=lambda r: ExtractiveAnswerer(r.embed_model, r.lexical, r.settings, SentenceVectors(r.settings),
+                                       reader=r.reader),
+    runnable=lambda settings: True))

@@ -3,27 +3,31 @@ answer under the quoted evidence, then keep only what the passages support.
 
 The quoted (extractive) answer is shown at once; the model's answer streams under it,
 each sentence checked against the passages as soon as it is complete (`checking`), and
-the final answer is the model's, made of those checked sentences. When the model fails (timeout, refused connection, HTTP error) or none of
-its sentences holds up, the final answer is the quoted one, with a one-line notice.
+the final answer is the model's, made of those checked sentences. When the model fails
+(timeout, refused connection, HTTP error) or none of its sentences holds up, the final
+answer is the quoted one, with a one-line notice.
 """
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
+from typing import cast
 
 import numpy as np
+from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 from llama_index.core.llms import LLM
 from llama_index.core.schema import NodeWithScore
 
-from rag.answer.base import Answer, Citation, final
+from rag.answer.backends import Resources
+from rag.answer.base import Answer, Citation, Evidence, cite, final
 from rag.answer.checking import Progress, SentenceChecker
-from rag.answer.extractive import ExtractiveAnswerer, _citation
 from rag.answer.question import asked_type, has_type
-from rag.chunk import sentence_spans
+from rag.text.sentences import sentence_spans
 from rag.injection import neutralised
-from rag.lexical import terms
+from rag.condense import rewrite
+from rag.text.terms import terms
 from rag.prompts import (ANSWER_SYSTEM, LLM_FAILED, NOT_FOUND_PATTERNS, UNVERIFIED,
                          UNVERIFIED_MARK, answer_prompt)
 from rag.settings import Settings
@@ -50,11 +54,23 @@ def failure_reason(error: Exception) -> str:
     return f"{type(error).__name__}: {text}"[:200] if text else type(error).__name__
 
 
+def generating(name: str, make_llm: Callable[[Settings], LLM]) -> Callable[[Resources], "GeneratingAnswerer"]:
+    """A generating backend's `build`: its LLM writes, the quoted answer is its evidence."""
+    def build(resources: Resources) -> GeneratingAnswerer:
+        evidence = cast(Evidence, resources.answerer("extractive"))
+        return GeneratingAnswerer(make_llm(resources.settings), evidence, resources.settings,
+                                  name, resources.embed_model)
+    return build
+
+
 class GeneratingAnswerer:
-    def __init__(self, llm: LLM, evidence: ExtractiveAnswerer, settings: Settings, backend: str):
+    def __init__(self, llm: LLM, evidence: Evidence, settings: Settings, backend: str,
+                 embed_model: BaseEmbedding):
         self.llm, self.evidence, self.settings, self.backend = llm, evidence, settings, backend
-        embed = evidence.embed_model
-        self.verifier = Verifier(lambda texts: np.array(embed.get_text_embedding_batch(texts)))
+        self.verifier = Verifier(lambda texts: np.array(embed_model.get_text_embedding_batch(texts)))
+
+    def standalone(self, question: str, history: list[str]) -> str:
+        return rewrite(question, history, self.llm)
 
     def stream(self, question: str, passages: list[NodeWithScore]) -> Iterator[Answer]:
         started = time.perf_counter()
@@ -96,9 +112,7 @@ class GeneratingAnswerer:
     def trimmed(self, question: str, passages: list[NodeWithScore]) -> list[str]:
         """Each passage cut to its best sentence and its neighbours: a shorter prompt is
         most of the speed of a CPU model, and the answer sits around the best match."""
-        best: dict[str, int] = {}
-        for candidate in self.evidence.score(question, passages):
-            best.setdefault(candidate.passage.node.node_id, candidate.start)
+        best = self.evidence.best_sentences(question, passages)
         sources = []
         for passage in passages:
             text = passage.node.get_content()
@@ -198,7 +212,7 @@ def _row(sentence: CheckedSentence) -> dict:
 
 def _cited(passage: NodeWithScore, citations: list[Citation]) -> Citation:
     """The citation of `passage` among `citations`, added as the next number if new."""
-    new = _citation(len(citations) + 1, passage)
+    new = cite(len(citations) + 1, passage)
     for citation in citations:
         if (citation.doc_id, citation.start, citation.text) == (new.doc_id, new.start, new.text):
             return citation

@@ -5,6 +5,7 @@ xllamacpp streams through a callback on the calling thread; a worker thread feed
 chunks to a generator, and a consumer that stops early stops the generation too.
 """
 
+import importlib.util
 import queue
 import threading
 from collections.abc import Iterator, Sequence
@@ -16,6 +17,9 @@ from llama_index.core.base.llms.types import (ChatMessage, ChatResponse, ChatRes
 from llama_index.core.llms import CustomLLM
 from pydantic import PrivateAttr
 
+from rag.answer.backends import Backend, BackendUnavailable, register
+from rag.answer.generate import generating
+from rag.answer.model import QWEN_CODER_1_5B, ModelUnavailable, model_path
 from rag.settings import Settings
 
 _DONE = object()
@@ -46,8 +50,6 @@ class LocalLLM(CustomLLM):
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "LocalLLM":
-        from rag.answer.model import model_path
-
         return cls(model_path=str(model_path(settings)), context_window=settings.llm_context,
                    max_tokens=settings.llm_max_tokens, threads=settings.llm_threads)
 
@@ -113,3 +115,24 @@ class LocalLLM(CustomLLM):
         finally:
             stop.set()
             worker.join()
+
+
+def local_llm(settings: Settings) -> LocalLLM:
+    if importlib.util.find_spec("xllamacpp") is None:
+        raise BackendUnavailable("the local backend needs xllamacpp: `make install ANSWER=local`")
+    try:
+        return LocalLLM.from_settings(settings)
+    except ModelUnavailable as error:
+        raise BackendUnavailable(str(error)) from None
+
+
+def _runnable(settings: Settings) -> bool:
+    """xllamacpp, and a model: RAG_LLM_GGUF, the assembled default, or its parts."""
+    model = (settings.llm_gguf is not None and settings.llm_gguf.is_file()) or \
+        (settings.model_cache / QWEN_CODER_1_5B.name).is_file() or \
+        all(importlib.util.find_spec(m) is not None for m in QWEN_CODER_1_5B.modules)
+    return importlib.util.find_spec("xllamacpp") is not None and model
+
+
+register(Backend(name="local", summary="a GGUF model run in process (xllamacpp) writes the answer",
+                 build=generating("local", local_llm), runnable=_runnable))

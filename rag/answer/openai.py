@@ -7,17 +7,28 @@ that sends keep-alive comments forever (bytes, but never a token) cannot hold th
 the caller falls back to the quoted answer.
 """
 
+import importlib.util
 import time
 from collections.abc import Iterator
 
 import httpx
-from llama_index.llms.openai_like import OpenAILike
+from llama_index.core.llms import LLM
 
-from rag.answer.generate import LLMUnavailable
+from rag.answer.backends import Backend, BackendUnavailable, register
+from rag.answer.generate import LLMUnavailable, generating
 from rag.settings import Settings
 
+_CLIENT = "llama_index.llms.openai_like"
 
-def openai_llm(settings: Settings) -> OpenAILike:
+
+def openai_llm(settings: Settings) -> LLM:
+    if importlib.util.find_spec(_CLIENT) is None:
+        raise BackendUnavailable("the openai backend needs llama-index-llms-openai-like: "
+                                 "`pip install -e '.[openai]'`")
+    if not settings.llm_url:
+        raise BackendUnavailable("the openai backend needs RAG_LLM_URL (e.g. http://127.0.0.1:8080/v1)")
+    from llama_index.llms.openai_like import OpenAILike
+
     return OpenAILike(
         model=settings.llm_model,
         api_base=settings.llm_url,
@@ -31,6 +42,12 @@ def openai_llm(settings: Settings) -> OpenAILike:
         max_retries=0,
         http_client=httpx.Client(transport=_Deadline(settings.llm_deadline)),
     )
+
+
+register(Backend(
+    name="openai", summary="an OpenAI-compatible server at RAG_LLM_URL writes the answer",
+    build=generating("openai", openai_llm),
+    runnable=lambda settings: bool(settings.llm_url) and importlib.util.find_spec(_CLIENT) is not None))
 
 
 class _Deadline(httpx.BaseTransport):

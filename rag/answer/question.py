@@ -10,7 +10,11 @@ model was tried instead and costs more per question than the whole answer step
 import re
 import unicodedata
 
-from rag.lexical import terms
+from rag.text.acronyms import undotted
+from rag.text.dates import DATE_WORDS
+from rag.text.names import CAPITALISED_RUN, LINKING, STOP_NAMES
+from rag.text.numbers import QUANTITY
+from rag.text.terms import terms
 
 DATE, NUMBER, NAME = "date", "number", "name"
 
@@ -27,19 +31,7 @@ _ASKS = [
                       r"leader|minister|author|river|island)\b", re.IGNORECASE)),
 ]
 
-# Case-sensitive: month names are capitalised, and "may" or "march" in lower case are verbs.
-_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
-           "December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
-_DATE = re.compile(rf"\b(1\d{{3}}|20\d{{2}})s?\b|\b({_MONTHS})\b|\b([Cc]entury|[Cc]enturies|"
-                   r"[Dd]ecades?|ago|[Yy]esterday|[Tt]oday|Monday|Tuesday|Wednesday|Thursday|"
-                   r"Friday|Saturday|Sunday)\b")
-_NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
-                 "thirty|forty|fifty|sixty|hundred|hundreds|thousand|thousands|million|millions|"
-                 "billion|billions|dozen|dozens|half|third|quarter|double|twice|percent")
-_NUMBER = re.compile(rf"\d|\b({_NUMBER_WORDS})\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_][\w’'.-]*")
-# Capitalised words that are not names of anything an answer could be.
-_STOP_NAMES = {"i", "the", "a", "an", "in", "on", "it", "he", "she", "they", "this", "that"}
 
 
 def readable(question: str) -> str:
@@ -71,13 +63,13 @@ def has_type(sentence: str, kind: str | None, question_terms: set[str]) -> bool:
     if kind is None:
         return False
     if kind == DATE:
-        found = [m.group(0) for m in _DATE.finditer(sentence)]
+        found = [m.group(0) for m in DATE_WORDS.finditer(sentence)]
     elif kind == NUMBER:
-        found = [w for w in _WORD.findall(sentence) if _NUMBER.search(w)]
+        found = [w for w in _WORD.findall(sentence) if QUANTITY.search(w)]
     else:
         found = _names(sentence)
     return any(set(terms(f)) - question_terms or not terms(f) for f in found
-               if f.lower() not in _STOP_NAMES)
+               if f.lower() not in STOP_NAMES)
 
 
 
@@ -114,17 +106,13 @@ def negated(text: str) -> bool:
     return bool(_NEGATION.search(text))
 
 
-_DOTTED = re.compile(r"\b(?:[^\W\d_]\.){2,}")
-
 
 def plain_terms(text: str) -> list[str]:
     """`terms`, with "U.S." read as "US" and accents dropped ("Temür" is "Temur")."""
     folded = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
-    return terms(_DOTTED.sub(lambda m: m.group(0).replace(".", ""), folded))
+    return terms(undotted(folded))
 
 
-_CAPITALISED_RUN = re.compile(r"[A-Z][\w’'-]*(?:\s+(?:(?:of|the|and|for)\s+)*[A-Z][\w’'-]*)*")
-_LINKING = {"of", "the", "and", "for"}
 
 
 def abbreviable(question: str) -> dict[str, set[str]]:
@@ -132,8 +120,8 @@ def abbreviable(question: str) -> dict[str, set[str]]:
     passage that has "US" mentions the question's "United States"."""
     found: dict[str, set[str]] = {}
     # Past the first word, which is capitalised for being first ("Did the United States ...").
-    for run in _CAPITALISED_RUN.findall((question.split(None, 1) or [""])[-1]):
-        words = [w for w in run.split() if w not in _LINKING]
+    for run in CAPITALISED_RUN.findall((question.split(None, 1) or [""])[-1]):
+        words = [w for w in run.split() if w not in LINKING]
         if len(words) >= 2:
             found.setdefault("".join(w[0] for w in words).lower(), set()).update(plain_terms(run))
     return found
@@ -143,9 +131,9 @@ def acronyms(text: str) -> set[str]:
     """The initials of every run of capitalised words, lower-cased: a question's "EU" or
     "UMC" is mentioned by a passage that spells out "European Union" or "United Methodist
     Church"."""
-    found = set()
-    for run in _CAPITALISED_RUN.findall(text):
-        initials = "".join(w[0] for w in run.split() if w not in _LINKING).lower()
+    found: set[str] = set()
+    for run in CAPITALISED_RUN.findall(text):
+        initials = "".join(w[0] for w in run.split() if w not in LINKING).lower()
         found.update(initials[i:j] for i in range(len(initials))
                      for j in range(i + 2, min(len(initials), i + 6) + 1))
     return found

@@ -14,9 +14,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from rag.eval.cases import Case
+from rag.text.acronyms import undotted
 
-# "U.S.", "e.g.": single letters each followed by a dot, at least two of them.
-_DOTTED_ACRONYM = re.compile(r"\b(?:[^\W\d_]\.){2,}")
 # A comma between digits followed by exactly three digits: "18,000", "1,234,567",
 # but not "2020,2021" or "1,2,3".
 _THOUSANDS_COMMA = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
@@ -35,7 +34,7 @@ def normalize(text: str) -> str:
     """
     decomposed = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-    text = _DOTTED_ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text)
+    text = undotted(text)
     text = _THOUSANDS_COMMA.sub("", text)
     return _NON_WORD.sub(" ", text).strip()
 

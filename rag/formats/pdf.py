@@ -6,6 +6,7 @@ indexing it empty would hide that it was never read.
 """
 
 import logging
+from collections.abc import Mapping
 from io import BytesIO
 
 from pypdf import PdfReader
@@ -24,7 +25,7 @@ def read_pdf(data: bytes) -> Extracted:
         if reader.is_encrypted and not reader.decrypt(""):
             raise ValueError("encrypted PDF, cannot read it without the password")
         pages = [tidy_lines(page.extract_text() or "") for page in reader.pages]
-        info = reader.metadata or {}
+        info: Mapping = reader.metadata or {}
     except (PdfReadError, OSError, KeyError, TypeError) as error:
         raise ValueError(f"not a readable PDF ({error})") from None
     if not pages:

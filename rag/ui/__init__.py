@@ -2,8 +2,8 @@
 highlighted, and manage what is indexed. One module a part: `render` (answers as
 HTML/text), `ask` (the Ask tab and `/chat`), `corpus` (the Corpus tab), `app` (the whole)."""
 
+from rag.services.corpus import CorpusError, corpus_name, delete_document, save_upload
 from rag.ui.app import build_app, launch, parse_auth, serve
-from rag.ui.corpus import CorpusError, corpus_name, delete_document, save_upload
 from rag.ui.render import highlight, render_answer, render_source
 
 __all__ = ["CorpusError", "build_app", "corpus_name", "delete_document", "highlight", "launch",

@@ -7,7 +7,7 @@ import gradio as gr
 
 from rag.pipeline import Pipeline
 from rag.settings import Settings
-from rag.ui.ask import ANSWERING, ask_tab, chat_api, source_choices
+from rag.ui.ask import ask_tab, chat_api, source_choices
 from rag.ui.corpus import corpus_tab
 from rag.ui.login import LoginGuard
 from rag.ui.style import CSS, THEME
@@ -15,11 +15,13 @@ from rag.ui.style import CSS, THEME
 
 def build_app(pipeline: Pipeline) -> gr.Blocks:
     private: dict = {"api_visibility": "private"}
-    # One writer at a time: ingesting and deleting take turns.
+    # One pipeline, one writer at a time: ingesting and deleting take turns, and answering
+    # with them unless several questions may be answered at once (they carry their own
+    # request state, and BM25 follows a write by itself).
     serialized: dict = {**private, "concurrency_id": "pipeline"}
-    # Answers run side by side, apart from the writers' queue: one user's LLM answer
-    # (however slow its server) never holds up the others'.
-    answering: dict = {**private, **ANSWERING}
+    limit = pipeline.settings.chat_concurrency
+    answering = serialized if limit == 1 else {**private, "concurrency_id": "answer",
+                                               "concurrency_limit": limit}
 
     with gr.Blocks(title="rag · ask the news corpus") as app:
         gr.Markdown("## Ask the news corpus\nAnswers are sentences quoted from the indexed "
@@ -30,7 +32,7 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
                 picker = ask_tab(pipeline, answering, private)
             with gr.Tab("Corpus", id="corpus"):
                 corpus_tab(app, pipeline, serialized, private)
-        chat_api(pipeline)
+        chat_api(pipeline, answering)
         # Uploads and deletions change which sources there are to pick.
         for event in (app.load, ask.select):
             event(lambda: source_choices(pipeline), None, picker, queue=False, **private)

@@ -27,10 +27,6 @@ EXAMPLES = [
 ]
 
 
-# The answering events' queue: this many answers at once, whoever asks.
-ANSWERING = {"concurrency_id": "answer", "concurrency_limit": 8}
-
-
 def source_choices(pipeline: Pipeline) -> dict:
     """The source picker's choices as the index holds them now (unchanged if it cannot tell)."""
     try:
@@ -142,7 +138,7 @@ def ask_tab(pipeline: Pipeline, answering: dict, private: dict) -> gr.Dropdown:
     return picker
 
 
-def chat_api(pipeline: Pipeline) -> None:
+def chat_api(pipeline: Pipeline, answering: dict) -> None:
     """The scripting endpoint `/chat`: hidden components, history kept in the session state."""
 
     def chat(message: str, asked: list[str], since: str = "", until: str = "",
@@ -170,4 +166,5 @@ def chat_api(pipeline: Pipeline) -> None:
     api_asked = gr.State([])
     api_trigger = gr.Button(visible=False)
     api_trigger.click(chat, [api_question, api_asked, api_since, api_until, api_sources],
-                      [api_answer, api_asked], api_name="chat", **ANSWERING)
+                      [api_answer, api_asked], api_name="chat",
+                      **{k: v for k, v in answering.items() if k != "api_visibility"})

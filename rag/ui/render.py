@@ -13,6 +13,7 @@ from rag.answer import Answer
 from rag.answer.base import Citation
 from rag.formats.fields import provenance
 from rag.prompts import NO_INDEX, SUSPICIOUS, UNVERIFIED_MARK
+from rag.text.markers import MARKER
 
 STATUS_LABELS = {"verified": "verified", "reattributed": "re-attributed", "flagged": "flagged",
                  "dropped": "dropped"}
@@ -21,7 +22,6 @@ STATUS_TITLES = {"verified": "verified: the cited source says this",
                  "reattributed": "re-attributed: cited to the source that says this",
                  "flagged": "unverified: no source given to the model says this"}
 
-_MARKER = re.compile(r"\[(\d+)\]")
 
 def highlight(text: str, spans: list[tuple[int, int]]) -> str:
     """`text` escaped, with the given character spans wrapped in <mark>."""
@@ -53,7 +53,7 @@ def _linked_answer(answer: Answer, turn: int) -> str:
         citation = cited.get(int(match.group(1)))
         return match.group(0) if citation is None else _link(citation, turn)
 
-    linked = _MARKER.sub(link, html.escape(answer.answer))
+    linked = MARKER.sub(link, html.escape(answer.answer))
     return linked.replace(UNVERIFIED_MARK, f'<span class="rag-flag">{UNVERIFIED_MARK}</span>')
 
 

@@ -1,0 +1,80 @@
+"""The trained reader (models/reader/): loaded with its hash checked, spans inside their
+passages, abstention on an unanswerable question, follow-ups read from the right article."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rag.answer.base import unsupported_sentences
+from rag.embed import MiniLMEmbedding
+from rag.pipeline import Pipeline
+from rag.reader.model import READER_DIR, Reader, ReaderUnavailable
+from rag.settings import Settings
+
+pytestmark = pytest.mark.integration
+SEED_CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+
+
+@pytest.fixture(scope="module")
+def reader() -> Reader:
+    return Reader()
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory) -> Pipeline:
+    settings = Settings(index_dir=tmp_path_factory.mktemp("index"), _env_file=None)
+    pipeline = Pipeline(settings, embed_model=MiniLMEmbedding())
+    pipeline.ingest(SEED_CORPUS)
+    return pipeline
+
+
+def test_the_shipped_model_matches_its_recorded_hash(tmp_path: Path) -> None:
+    Reader(READER_DIR)  # loads
+    copy = tmp_path / "reader"
+    shutil.copytree(READER_DIR, copy)
+    data = bytearray((copy / "reader.onnx").read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (copy / "reader.onnx").write_bytes(bytes(data))
+    with pytest.raises(ReaderUnavailable, match="does not match its recorded sha256") as error:
+        Reader(copy)
+    assert "\n" not in str(error.value)
+
+
+def test_a_missing_model_is_one_line(tmp_path: Path) -> None:
+    with pytest.raises(ReaderUnavailable, match="no reader model"):
+        Reader(tmp_path)
+
+
+def test_spans_lie_inside_their_windows(reader: Reader) -> None:
+    windows = ["Wagner arrived in Mali in December 2021, months after the second coup.",
+               "The junta expelled French forces. Africa Corps, run by the Kremlin, stayed on."]
+    spans = reader.read("When did Wagner arrive in Mali?", windows)
+    for span, text in zip(spans, windows):
+        assert span is not None and 0 <= span.start < span.end <= len(text)
+        assert text[span.start:span.end] == span.text
+    assert "2021" in spans[0].text
+    assert spans[0].margin > spans[1].margin
+
+
+def test_the_short_answer_comes_first_and_is_quoted(seeded: Pipeline) -> None:
+    answer = seeded.ask("Which force remained active in Mali after Wagner left?")
+    assert not answer.abstained
+    lead = answer.answer.split("**")[1]
+    assert "Africa Corps" in lead
+    assert answer.answer.startswith(f"**{lead}** [1]")
+    assert lead in answer.citations[0].text  # the span is the passage's own words
+    assert unsupported_sentences(answer) == []
+
+
+def test_a_constructed_unanswerable_question_abstains(seeded: Pipeline) -> None:
+    # On topic (Mali, Wagner) but asking what no article states.
+    answer = seeded.ask("What was the name of the Wagner commander's dog in Bamako?")
+    assert answer.abstained, answer.answer
+
+
+def test_a_follow_up_after_an_unrelated_turn_is_read_from_the_right_article(seeded: Pipeline) -> None:
+    answer = seeded.ask("Who replaced them?", history=["What is the capital of France?",
+                                                       "Why did Wagner leave Mali?"])
+    assert not answer.abstained
+    assert "Africa Corps" in answer.answer

@@ -1,0 +1,57 @@
+"""The eval runner, report and baseline diff on hand-made results (the CI gate on the seed
+cases is tests/integration/test_seed_eval_gate.py)."""
+
+from pathlib import Path
+
+from rag.answer import Answer, Citation
+from rag.eval.cases import Case
+from rag.eval.report import write_report
+from rag.eval.run import changes, run_cases
+from rag.eval.score import summarize
+
+
+class Scripted:
+    """Answers from a script: question -> (answer text, cited doc ids)."""
+
+    def __init__(self, script: dict[str, tuple[str, list[str]]]) -> None:
+        self.script, self.seen = script, []
+
+    def ask(self, question: str, history: list[str] | None = None) -> Answer:
+        self.seen.append((question, history))
+        text, cited = self.script[question]
+        citations = [Citation(n=i + 1, doc_id=d, title="", text=text, start=0, end=len(text))
+                     for i, d in enumerate(cited)]
+        return Answer(question=question, answer=text, abstained=not cited, citations=citations,
+                      retrieved=cited, latency_ms=5.0)
+
+
+CASES = [
+    Case(id="c1", question="When?", facts=[["2021"]], sources=["a.txt"], tags=["date"]),
+    Case(id="c2", question="Who?", history=["Earlier?"], facts=[["Camara"]], sources=["b.txt"]),
+    Case(id="c3", question="Weather?", abstain=True, tags=["off-topic"]),
+]
+
+
+def test_run_cases_passes_history_and_scores() -> None:
+    pipeline = Scripted({"When?": ("In 2021. [1]", ["a.txt"]), "Who?": ("Nobody. [1]", ["b.txt"]),
+                         "Weather?": ("I could not find this in the corpus.", [])})
+    results = run_cases(pipeline, CASES, show_progress=False)
+    assert [r.passed for r in results] == [True, False, True]
+    assert pipeline.seen[1] == ("Who?", ["Earlier?"])
+    summary = summarize(CASES, results)
+    assert summary["pass_rate"] == round(2 / 3, 4) and summary["abstain_recall"] == 1.0
+
+
+def test_changes_and_report(tmp_path: Path) -> None:
+    pipeline = Scripted({"When?": ("Unknown. [1]", ["a.txt"]), "Who?": ("Camara. [1]", ["b.txt"]),
+                         "Weather?": ("I could not find this in the corpus.", [])})
+    results = run_cases(pipeline, CASES, show_progress=False)
+    before = [{"id": "c1", "passed": True}, {"id": "c2", "passed": False}, {"id": "c3", "passed": True}]
+    diff = changes(before, results)
+    assert diff == {"broke": ["c1"], "fixed": ["c2"]}
+    summaries = {"ours": summarize(CASES, results), "baseline": summarize(CASES, results)}
+    report = write_report(tmp_path, "rag eval x", summaries, {"ours": results}, diff)
+    text = report.read_text()
+    assert "| pass_rate |" in text and "**Broke** (pass → fail): c1" in text and "c2" in text
+    assert (tmp_path / "pass_rate_by_tag.png").stat().st_size > 1000
+    assert (tmp_path / "latency.png").stat().st_size > 1000
