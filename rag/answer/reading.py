@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 from rag.answer.extractive import Candidate
 from rag.text.sentences import sentence_spans
+from rag.injection import blanked
 from rag.reader.encode import window
 from rag.reader.model import Reader, Span
 
@@ -38,7 +39,8 @@ def read(reader: Reader, question: str, ranked: list[Candidate], windows: int) -
         if key not in seen:
             seen.add(key)
             chosen.append((candidate, start, end))
-    texts = [c.passage.node.get_content()[s:e] for c, s, e in chosen]
+    # Sentences aimed at a model are blanked (offsets kept): no answer is read from them.
+    texts = [blanked(c.passage.node.get_content())[s:e] for c, s, e in chosen]
     readings = []
     for (candidate, w_start, _), span in zip(chosen, reader.read(question, texts)):
         if span is None:
