@@ -105,7 +105,7 @@ def tune(pairs: list[str], directory: Path) -> None:
     from rag.settings import Settings
 
     reader = CachedReader(directory)
-    grid = list(itertools.product([6], [-6.0], [True], [5.0]))
+    grid = list(itertools.product([6], [-6.0], [True], [2.0, 3.0, 4.0, 5.0, 6.0, 99.0]))
     for pair in pairs:
         cases_file, index = pair.split(":")
         cases = load_cases([Path(cases_file)])
@@ -119,7 +119,8 @@ def tune(pairs: list[str], directory: Path) -> None:
             keys = ("pass_rate", "fact_accuracy", "citation_precision", "abstain_f1", "latency_p50_ms",
                     "answer_words_median")
             print(json.dumps({"cases": cases_file, "windows": windows, "threshold": threshold,
-                              "near_miss": near_miss, "rerank": rerank, **{k: summary.get(k) for k in keys}}), flush=True)
+                              "near_miss": near_miss, "rerank": rerank,
+                              **{k: summary.get(k) for k in keys}}), flush=True)
 
 
 def main() -> None:

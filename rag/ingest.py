@@ -92,8 +92,9 @@ def ingest(path: Path, store: Store, embed_model: BaseEmbedding, settings: Setti
     written = {piece.doc_id for piece in pending}
     sources = {doc.metadata["source_path"] for doc in corpus.documents if doc.id_ in written}
     report.warnings[:0] = [w for w in corpus.warnings if _concerns(w, sources)]
-    for warning in report.warnings if warn else []:
-        warn(warning)
+    if warn:
+        for warning in report.warnings:
+            warn(warning)
 
     total = sum(len(piece.nodes) for piece in pending)
     bar = tqdm(total=total, unit="chunk", desc="embedding", disable=not (show_progress and total))

@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     reader_quote: Literal["rules", "span"] = Field(
         default="rules", description="'rules': the sentence rules' quote, led by the reader's span when it "
         "lies inside; 'span': the span's own sentence (in context for why/how questions)")
-    reader_rerank: float = Field(default=4.0, description="'rules': answer from the reader's best span "
+    reader_rerank: float = Field(default=5.0, description="'rules': answer from the reader's best span "
                                  "instead when it beats every span inside the rules' quote by this (logits)")
     reader_near_miss: bool = Field(default=True, description="keep the near-miss rule (a name or number "
                                    "the question specifies that the passage lacks) in front of the reader")
@@ -82,9 +82,8 @@ class Settings(BaseSettings):
     auth: str | None = Field(default=None, description="user:password turns on Gradio auth")
     max_upload_mb: float = 5.0
     chat_concurrency: int = Field(
-        default=2, ge=1, description="questions the chat answers at once; 1 also takes turns "
-                                     "with uploads and deletions. 2 measured fastest "
-                                     "(benchmarks/README.md, load)")
+        default=2, ge=1, description="questions the chat answers at once, queued apart from uploads "
+                                     "and deletions. 2 measured fastest (benchmarks/README.md, load)")
 
     @field_validator("answer_backend")
     @classmethod

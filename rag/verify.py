@@ -22,12 +22,12 @@ from typing import Literal
 
 import numpy as np
 
-from rag.injection import blanked
 from rag.text.markers import MARKER, move_markers, repair_markers
 from rag.text.names import INNER_NAME, NOT_NAMES
 from rag.text.numbers import COUNTS, DIGITS
 from rag.text.sentences import sentence_spans
 from rag.text.terms import terms
+from rag.injection import blanked
 
 Status = Literal["verified", "reattributed", "flagged", "dropped"]
 

@@ -26,10 +26,10 @@ from rag.answer.question import (abbreviable, acronyms, asked_type, compound, co
 from rag.text.markers import MARKER
 from rag.text.question_words import QUESTION_TERMS
 from rag.text.sentences import sentence_spans
-from rag.injection import suspicious
 from rag.condense import condense
 from rag.lexical import LexicalIndex
 from rag.reader.model import Reader
+from rag.injection import suspicious
 from rag.sentence_vectors import SentenceVectors
 from rag.settings import Settings
 

@@ -25,9 +25,9 @@ from rag.answer.base import Answer, Citation, Evidence, cite, final
 from rag.answer.checking import Progress, SentenceChecker
 from rag.answer.question import asked_type, has_type
 from rag.text.sentences import sentence_spans
-from rag.injection import neutralised
 from rag.condense import rewrite
 from rag.text.terms import terms
+from rag.injection import neutralised
 from rag.prompts import (ANSWER_SYSTEM, LLM_FAILED, NOT_FOUND_PATTERNS, UNVERIFIED,
                          UNVERIFIED_MARK, answer_prompt)
 from rag.settings import Settings

@@ -44,12 +44,6 @@ def openai_llm(settings: Settings) -> LLM:
     )
 
 
-register(Backend(
-    name="openai", summary="an OpenAI-compatible server at RAG_LLM_URL writes the answer",
-    build=generating("openai", openai_llm),
-    runnable=lambda settings: bool(settings.llm_url) and importlib.util.find_spec(_CLIENT) is not None))
-
-
 class _Deadline(httpx.BaseTransport):
     """Each response read to its end within `seconds` of its request, or cut."""
 
@@ -59,6 +53,7 @@ class _Deadline(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         deadline = time.monotonic() + self.seconds
         response = self.inner.handle_request(request)
+        assert isinstance(response.stream, httpx.SyncByteStream)  # a sync transport's
         response.stream = _Bounded(response.stream, deadline, self.seconds)
         return response
 
@@ -78,3 +73,9 @@ class _Bounded(httpx.SyncByteStream):
 
     def close(self) -> None:
         self.stream.close()
+
+
+register(Backend(
+    name="openai", summary="an OpenAI-compatible server at RAG_LLM_URL writes the answer",
+    build=generating("openai", openai_llm),
+    runnable=lambda settings: bool(settings.llm_url) and importlib.util.find_spec(_CLIENT) is not None))

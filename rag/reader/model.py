@@ -61,7 +61,7 @@ class Reader:
         batch = encode(self.tokenizer, question, windows)
         start, end = self.session.run(None, {"input_ids": batch.ids, "token_type_ids": batch.types,
                                              "attention_mask": batch.mask})
-        spans = []
+        spans: list[Span | None] = []
         for row, text in enumerate(windows):
             context = np.flatnonzero(batch.context[row])
             if not len(context):

@@ -1,6 +1,7 @@
 """The corpus as users change it, from the chat's Corpus tab or `rag delete`: uploads
-are checked (name, type, size, readable) before they enter the corpus folder, never
-overwriting a file unless asked (what is replaced is kept under .replaced/); a deletion
+are checked (name, type, size, readable) before they enter the corpus folder, and one
+under a name already there is saved beside it unless replacing was asked for (the old file
+then kept under .replaced/); a deletion
 removes the document's file too when the file holds only that document, so the next
 ingest does not bring it back.
 """

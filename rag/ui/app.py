@@ -15,13 +15,12 @@ from rag.ui.style import CSS, THEME
 
 def build_app(pipeline: Pipeline) -> gr.Blocks:
     private: dict = {"api_visibility": "private"}
-    # One pipeline, one writer at a time: ingesting and deleting take turns, and answering
-    # with them unless several questions may be answered at once (they carry their own
-    # request state, and BM25 follows a write by itself).
+    # One writer at a time: ingesting and deleting take turns. Answers run side by side,
+    # apart from the writers' queue (they carry their own request state, and BM25 follows a
+    # write by itself), so one user's slow LLM answer never holds up the others'.
     serialized: dict = {**private, "concurrency_id": "pipeline"}
-    limit = pipeline.settings.chat_concurrency
-    answering = serialized if limit == 1 else {**private, "concurrency_id": "answer",
-                                               "concurrency_limit": limit}
+    answering: dict = {**private, "concurrency_id": "answer",
+                       "concurrency_limit": pipeline.settings.chat_concurrency}
 
     with gr.Blocks(title="rag · ask the news corpus") as app:
         gr.Markdown("## Ask the news corpus\nAnswers are sentences quoted from the indexed "

@@ -1,12 +1,12 @@
 """The Corpus tab: list what is indexed, add documents by upload, delete them.
 
 The checks and the deletion are `rag.services.corpus`'s, shared with `rag delete`;
-uploads are ingested incrementally, and Gradio's cached copy of each is removed once handled.
+uploads are ingested incrementally.
 """
 
 import html
-from contextlib import suppress
 from datetime import datetime
+from contextlib import suppress
 from pathlib import Path
 
 import gradio as gr

@@ -1,6 +1,6 @@
-"""How the app queues its events: answers take turns with uploads and deletions unless
-RAG_CHAT_CONCURRENCY is over 1 (2 by default): then several questions are answered at once
-(no server started)."""
+"""How the app queues its events: answers queue apart from uploads and deletions, so a slow
+answer never holds up a write (nor a write an answer), RAG_CHAT_CONCURRENCY of them at once
+(2 by default) (no server started)."""
 
 from rag.pipeline import Pipeline
 from rag.ui import build_app
@@ -15,9 +15,9 @@ def queues(settings, fake_embedder) -> dict[str, set]:
     return found
 
 
-def test_one_answer_at_a_time_takes_turns_with_writes(settings, fake_embedder) -> None:
+def test_one_answer_at_a_time_still_queues_apart_from_writes(settings, fake_embedder) -> None:
     found = queues(settings.model_copy(update={"chat_concurrency": 1}), fake_embedder)
-    assert found == {"pipeline": {"default"}}  # Gradio's default limit: 1
+    assert found == {"answer": {1}, "pipeline": {"default"}}  # writes: Gradio's default limit, 1
 
 
 def test_several_answers_at_once_queue_apart_from_writes(settings, fake_embedder) -> None:
