@@ -30,9 +30,6 @@ EXAMPLES = [
 ]
 
 
-# The answering events' queue: this many answers at once, whoever asks.
-
-
 def source_choices(pipeline: Pipeline) -> dict:
     """The source picker's choices as the index holds them now (unchanged if it cannot tell)."""
     try:
