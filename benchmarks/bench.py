@@ -112,11 +112,11 @@ def texts_to_embed(docs) -> list[str]:
     from rag.load import content_hash
 
     settings = our_settings(BENCH / "unused")
-    how = recipe(settings.chunk_tokens, settings.chunk_overlap_tokens)
+    how = recipe(settings.ingest.chunk_tokens, settings.ingest.chunk_overlap_tokens)
     ours, extra = [], []
     for doc in docs:
         doc.metadata["content_hash"] = content_hash(doc, how)
-        nodes = chunk_document(doc, settings.chunk_tokens, settings.chunk_overlap_tokens)
+        nodes = chunk_document(doc, settings.ingest.chunk_tokens, settings.ingest.chunk_overlap_tokens)
         ours += [searchable_text(n.metadata.get("title", ""), n.text) for n in nodes]
         extra += _sentence_texts(nodes)
         del doc.metadata["content_hash"]
@@ -172,9 +172,10 @@ def step_throughput(args) -> dict:
     settings = our_settings(sample / "index")
     texts = []
     for doc in docs:
-        doc.metadata["content_hash"] = content_hash(doc, recipe(settings.chunk_tokens, settings.chunk_overlap_tokens))
+        doc.metadata["content_hash"] = content_hash(doc, recipe(settings.ingest.chunk_tokens,
+                                                                     settings.ingest.chunk_overlap_tokens))
         texts += [searchable_text(n.metadata["title"], n.text)
-                  for n in chunk_document(doc, settings.chunk_tokens, settings.chunk_overlap_tokens)]
+                  for n in chunk_document(doc, settings.ingest.chunk_tokens, settings.ingest.chunk_overlap_tokens)]
     embedder.get_text_embedding_batch(texts[:32])  # load and warm the model
     ceiling = _timed(lambda: embedder.get_text_embedding_batch(texts))
 

@@ -107,7 +107,7 @@ def latency(pipeline: Pipeline, questions: list[str]) -> dict:
 
 def bench(name: str, work: Path, sample: int, squad_dir: Path) -> dict:
     out: dict = {"embedder": name}
-    squad = Settings(index_dir=work / f"squad2-{name}", embedder=name, _env_file=None)
+    squad = Settings(index_dir=work / f"squad2-{name}", ingest__embedder=name, _env_file=None)
     pipeline = Pipeline(squad)
     seconds, report = timed(lambda: pipeline.ingest(squad_dir / "corpus.jsonl", show_progress=True))
     out["ingest_squad2"] = {"seconds": round(seconds, 1), "chunks": report.total_chunks,
@@ -123,14 +123,15 @@ def bench(name: str, work: Path, sample: int, squad_dir: Path) -> dict:
     out["best_dense_weight"] = best
     out["latency"] = latency(pipeline, [c.question for c in cases[:200]])
     out["squad2"] = {"default": evaluate(pipeline, [squad_dir / "dev.jsonl"])}
-    seed = Pipeline(Settings(index_dir=work / f"seed-{name}", embedder=name, _env_file=None))
+    seed = Pipeline(Settings(index_dir=work / f"seed-{name}", ingest__embedder=name, _env_file=None))
     out["ingest_seed_s"] = round(timed(lambda: seed.ingest(ROOT / "corpus"))[0], 1)
     out["seed"] = {"default": evaluate(seed, [ROOT / "evals" / "seed.jsonl"])}
     out["multilingual"] = evaluate(seed, [ROOT / "evals" / "multilingual.jsonl"])
-    if best != squad.dense_weight:
+    if best != squad.retrieval.dense_weight:
         for label, index, files in (("squad2", squad.index_dir, [squad_dir / "dev.jsonl"]),
                                     ("seed", seed.settings.index_dir, [ROOT / "evals" / "seed.jsonl"])):
-            tuned = Pipeline(Settings(index_dir=index, embedder=name, dense_weight=best, _env_file=None))
+            tuned = Pipeline(Settings(index_dir=index, ingest__embedder=name, retrieval__dense_weight=best,
+                                      _env_file=None))
             out[label][f"dense_weight {best}"] = evaluate(tuned, files)
     print(json.dumps(out, indent=1), file=sys.stderr, flush=True)
     return out

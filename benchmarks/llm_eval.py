@@ -34,7 +34,6 @@ from rag.eval.run import run_cases
 from rag.eval.score import CaseResult, _percentile, summarize
 from rag.pipeline import Pipeline
 from rag.settings import Settings
-from rag.verify import Thresholds
 
 DEFAULT_CACHE = Path("index/llm-generations.sqlite")
 
@@ -91,7 +90,7 @@ class StoredGenerations(CustomLLM):
 
 
 def pipeline_for(index: str, backend: str, cache: Path) -> tuple[Pipeline, StoredGenerations]:
-    settings = Settings(index_dir=Path(index), answer_backend=backend)
+    settings = Settings(index_dir=Path(index), answer__backend=backend)
     pipeline = Pipeline(settings, create=False)
     answerer = pipeline.answerer
     label = f"{backend}:{answerer.llm.metadata.model_name}"
@@ -164,7 +163,8 @@ def cmd_tune(args: argparse.Namespace) -> None:
     for overlap, cosine in grid:
         row = []
         for cases, pipeline, stored in sets:
-            pipeline.answerer.verifier.thresholds = Thresholds(overlap=overlap, cosine=cosine)
+            pipeline.answerer.verifier.thresholds = pipeline.settings.verify.model_copy(
+                update={"overlap": overlap, "cosine": cosine})
             misses = stored.misses
             summary = summarize(cases, run_cases(pipeline, cases, show_progress=False))
             if stored.misses != misses:

@@ -172,7 +172,7 @@ def run(args) -> dict:
         os.link(file.resolve(), corpus / file.name)  # ingest skips symlinks leading outside
     shutil.copytree(args.index, work / "index", ignore=shutil.ignore_patterns("chroma") if args.chroma else None)
     env = {**os.environ, "RAG_INDEX_DIR": str(work / "index"), "RAG_CORPUS_DIR": str(corpus),
-           "RAG_PORT": str(free_port()), "RAG_HOST": "127.0.0.1"}
+           "RAG_UI__PORT": str(free_port()), "RAG_UI__HOST": "127.0.0.1"}
     chroma, url = None, None
     if args.chroma:
         chroma, url = start_chroma(work / "chroma-server")
@@ -181,9 +181,9 @@ def run(args) -> dict:
     server = subprocess.Popen([str(Path(sys.executable).parent / "rag"), "serve"], env=env, cwd=work,
                               stdout=open(work / "serve.log", "w"), stderr=subprocess.STDOUT)
     try:
-        wait_for(int(env["RAG_PORT"]), 300, server)
+        wait_for(int(env["RAG_UI__PORT"]), 300, server)
         profiler = profile(server.pid, args.profile) if args.profile else None
-        app = f"http://127.0.0.1:{env['RAG_PORT']}/"
+        app = f"http://127.0.0.1:{env['RAG_UI__PORT']}/"
         rng = random.Random(8)
         pool = [json.loads(line) for line in args.questions.read_text().splitlines()]
         plans = [rng.sample(pool, args.turns) for _ in range(args.sessions)]

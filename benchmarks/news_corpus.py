@@ -76,7 +76,7 @@ def generate(out: Path, chunks: int, seed: int) -> dict:
                   "text": "\n\n".join(body)}
         doc = Document(id_=record["id"], text=record["text"],
                        metadata={"title": record["title"], "content_hash": "x" * 12})
-        total_chunks += len(chunk_document(doc, settings.chunk_tokens, settings.chunk_overlap_tokens))
+        total_chunks += len(chunk_document(doc, settings.ingest.chunk_tokens, settings.ingest.chunk_overlap_tokens))
         batch.append(record)
         n += 1
         if len(batch) == _PER_FILE:

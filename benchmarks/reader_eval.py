@@ -49,7 +49,7 @@ def alone(bench: Path, reader: Reader, index: Path) -> dict:
     from rag.settings import Settings
 
     paragraphs = {d["id"]: d["text"] for d in map(json.loads, (bench / "corpus.jsonl").open())}
-    search = Pipeline(Settings(index_dir=index, reader=False), create=False).search
+    search = Pipeline(Settings(index_dir=index, answer__reader__enabled=False), create=False).search
     rows = []
     for case in map(json.loads, (bench / "dev.jsonl").open()):
         # An unanswerable case names no paragraph: it is read against the one retrieval puts
@@ -110,9 +110,11 @@ def tune(pairs: list[str], directory: Path) -> None:
         cases_file, index = pair.split(":")
         cases = load_cases([Path(cases_file)])
         for windows, threshold, near_miss, rerank in grid:
-            settings = Settings(index_dir=Path(index), reader=windows is not None,
-                                reader_windows=windows or 6, reader_threshold=threshold or 0.0,
-                                reader_near_miss=bool(near_miss), reader_quote=QUOTE, reader_rerank=rerank)
+            settings = Settings(index_dir=Path(index), answer__reader__enabled=windows is not None,
+                                answer__reader__windows=windows or 6,
+                                answer__reader__threshold=threshold or 0.0,
+                                answer__reader__near_miss=bool(near_miss), answer__reader__quote=QUOTE,
+                                answer__reader__rerank=rerank)
             pipeline = Pipeline(settings, create=False)
             pipeline.answerer.reader = reader
             summary = summarize(cases, run_cases(pipeline, cases, show_progress=False))

@@ -1,6 +1,6 @@
 """The "as of" cases three ways: as a time-blind system would ask them (no as-of date),
 as of their date without the preference for the window the question names
-(RAG_TIME_BONUS=0), and as of their date with it. Prints hit@5 and pass rate of each:
+(RAG_RETRIEVAL__TIME_BONUS=0), and as of their date with it. Prints hit@5 and pass rate of each:
 
     python -m benchmarks.time_eval [evals/weekly.jsonl] [--corpus evals/corpora/weekly]
 """
@@ -28,7 +28,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as index:
         pipeline = Pipeline(Settings(index_dir=Path(index), _env_file=None))
         pipeline.ingest(Path(args.corpus))
-        bonus = pipeline.settings.time_bonus
+        bonus = pipeline.settings.retrieval.time_bonus
         runs = {
             "no as-of date": ([c.model_copy(update={"as_of": None}) for c in cases], bonus),
             "as of, no time preference": (cases, 0.0),
@@ -36,8 +36,9 @@ def main() -> None:
         }
         rows = {}
         for label, (asked, weight) in runs.items():
-            pipeline.settings.time_bonus = weight
-            results = run_cases(pipeline, asked, label, show_progress=False)
+            weighed = Pipeline(pipeline.settings.changed(retrieval__time_bonus=weight),
+                               embed_model=pipeline.embed_model, create=False)
+            results = run_cases(weighed, asked, label, show_progress=False)
             summary = summarize(asked, results)
             expected = {c.id: set(c.sources) for c in asked}
             rows[label] = {

@@ -28,7 +28,7 @@ class CachedEmbedding(BaseEmbedding):
 
     def __init__(self, inner: BaseEmbedding, path: Path, **kwargs) -> None:
         super().__init__(model_name=f"cached:{inner.model_name}",
-                         embed_batch_size=inner.embed_batch_size, **kwargs)
+                         ingest__embed_batch_size=inner.embed_batch_size, **kwargs)
         self._inner = inner
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path), check_same_thread=False)

@@ -27,9 +27,9 @@ def _settings(args: argparse.Namespace) -> Settings:
     if getattr(args, "index", None):
         overrides["index_dir"] = Path(args.index)
     if getattr(args, "k", None) is not None:
-        overrides["top_k"] = args.k
+        overrides["retrieval__top_k"] = args.k
     if getattr(args, "backend", None):
-        overrides["answer_backend"] = args.backend
+        overrides["answer__backend"] = args.backend
     return Settings(**overrides)
 
 
@@ -193,7 +193,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
         # Its own embedder: ours caches question vectors, which would flatter the baseline.
         baseline = BaselinePipeline(corpus, default_embedder(pipeline.settings),
-                                    pipeline.settings.top_k)
+                                    pipeline.settings.retrieval.top_k)
         runs["baseline"] = run_cases(baseline, cases, "baseline", show_progress=sys.stderr.isatty())
     summaries = {label: summarize(cases, results) for label, results in runs.items()}
     print_table(summaries)
@@ -244,7 +244,7 @@ def cmd_delete(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     if args.corpus:
-        settings = settings.model_copy(update={"corpus_dir": Path(args.corpus)})
+        settings = settings.changed(corpus_dir=Path(args.corpus))
     pipeline = Pipeline(settings, create=False)
     for doc_id in args.doc_ids:
         print(delete_document(pipeline, doc_id))
@@ -254,8 +254,8 @@ def cmd_delete(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from rag.ui import serve
 
-    overrides = {key: value for key in ("host", "port") if (value := getattr(args, key))}
-    settings = _settings(args).model_copy(update=overrides)
+    overrides = {f"ui__{key}": value for key in ("host", "port") if (value := getattr(args, key))}
+    settings = _settings(args).changed(**overrides)
     serve(settings)
     return 0
 
@@ -277,13 +277,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="rag", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     index_help = "index folder (default: index/, or RAG_INDEX_DIR)"
-    backends, backend_help = names(), f"who writes the answer (default RAG_ANSWER_BACKEND): {summaries()}"
+    backends, backend_help = names(), f"who writes the answer (default RAG_ANSWER__BACKEND): {summaries()}"
 
     p = sub.add_parser("ingest", help="index a corpus folder or file, incrementally")
     p.add_argument("path", nargs="?", help="corpus folder or file (default: corpus/)")
     p.add_argument("--index", help=index_help)
     p.add_argument("--reembed", action="store_true",
-                   help="replace every vector of the index with RAG_EMBEDDER's (documents are kept), "
+                   help="replace every vector of the index with RAG_INGEST__EMBEDDER's (documents are kept), "
                         "then ingest PATH if one is given")
     p.set_defaults(run=cmd_ingest)
 
@@ -341,8 +341,8 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(run=cmd_timeline)
 
     p = sub.add_parser("serve", help="serve the chat UI (app.py) on 127.0.0.1")
-    p.add_argument("--host", help="interface to bind (default 127.0.0.1, or RAG_HOST)")
-    p.add_argument("--port", type=int, help="port (default 7860, or RAG_PORT)")
+    p.add_argument("--host", help="interface to bind (default 127.0.0.1, or RAG_UI__HOST)")
+    p.add_argument("--port", type=int, help="port (default 7860, or RAG_UI__PORT)")
     p.add_argument("--index", help=index_help)
     p.add_argument("--backend", choices=backends, help=backend_help)
     p.set_defaults(run=cmd_serve)

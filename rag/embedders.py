@@ -1,4 +1,4 @@
-"""The embedders by name, as RAG_EMBEDDER picks them: one module each, built here.
+"""The embedders by name, as RAG_INGEST__EMBEDDER picks them: one module each, built here.
 
 Each is a llama-index `BaseEmbedding` that also says what it is (`model_name`,
 `model_version`, `dimensions`: what an index records, rag/index_embedder.py) and
@@ -15,21 +15,21 @@ from rag.settings import Settings
 def _minilm(settings: Settings) -> BaseEmbedding:
     from rag.embed import MiniLMEmbedding
 
-    return MiniLMEmbedding(embed_batch_size=settings.embed_batch_size, num_threads=settings.embed_threads)
+    return MiniLMEmbedding(embed_batch_size=settings.ingest.embed_batch_size, num_threads=settings.ingest.embed_threads)
 
 
 def _e5(settings: Settings) -> BaseEmbedding:
     from rag.embed_e5 import E5Embedding
 
-    return E5Embedding(embed_batch_size=settings.embed_batch_size, num_threads=settings.embed_threads)
+    return E5Embedding(embed_batch_size=settings.ingest.embed_batch_size, num_threads=settings.ingest.embed_threads)
 
 
 EMBEDDERS: dict[str, Callable[[Settings], BaseEmbedding]] = {"minilm": _minilm, "e5": _e5}
 
 
 def embedder(settings: Settings, name: str | None = None) -> BaseEmbedding:
-    """The embedder `name` (default: the settings' RAG_EMBEDDER)."""
-    return EMBEDDERS[name or settings.embedder](settings)
+    """The embedder `name` (default: the settings' RAG_INGEST__EMBEDDER)."""
+    return EMBEDDERS[name or settings.ingest.embedder](settings)
 
 
 def multilingual(model: BaseEmbedding) -> bool:

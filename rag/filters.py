@@ -11,9 +11,6 @@ from dataclasses import dataclass
 
 from rag.formats.dates import day_number, iso_date
 
-# Added to the fused score of the newest candidate, scaled down to 0 for the oldest:
-# enough to order passages that match about equally well, not to lift a poor match.
-RECENCY_BONUS = 0.1
 _RECENT = re.compile(
     r"\b(latest|most recent(ly)?|newest|recent(ly)?|now|currently|current|today|these days|"
     r"at the moment|as of|so far|still)\b", re.IGNORECASE)
@@ -92,12 +89,13 @@ def wants_recent(question: str) -> bool:
     return bool(_RECENT.search(question))
 
 
-def prefer_recent(scores: dict[str, float], days: dict[str, int]) -> dict[str, float]:
+def prefer_recent(scores: dict[str, float], days: dict[str, int], bonus: float) -> dict[str, float]:
     """`scores` with a bonus growing with each candidate's date rank (newest: the full
-    RECENCY_BONUS, oldest and undated: none)."""
+    `bonus`, oldest and undated: none): enough to order passages that match about equally
+    well, not to lift a poor match."""
     distinct = sorted({day for day in days.values() if day})
     if not distinct:
         return scores
     rank = {day: (i / (len(distinct) - 1) if len(distinct) > 1 else 1.0)
             for i, day in enumerate(distinct)}
-    return {i: s + RECENCY_BONUS * rank.get(days.get(i, 0), 0.0) for i, s in scores.items()}
+    return {i: s + bonus * rank.get(days.get(i, 0), 0.0) for i, s in scores.items()}

@@ -64,8 +64,8 @@ def check(store: Store, chunks: BaseEmbedding, sentences: BaseEmbedding, setting
     if have and have != want:
         what, key = ("was embedded", CHUNKS) if have[CHUNKS] != want[CHUNKS] else ("has sentence vectors", SENTENCES)
         raise EmbedderMismatch(
-            f"the {where} {what} by {have[key]}, not {want[key]} (RAG_EMBEDDER={settings.embedder}): "
-            f"run `rag ingest --reembed{_index_option(settings)}` to re-embed it, or set RAG_EMBEDDER "
+            f"the {where} {what} by {have[key]}, not {want[key]} (RAG_INGEST__EMBEDDER={settings.ingest.embedder}): "
+            f"run `rag ingest --reembed{_index_option(settings)}` to re-embed it, or set RAG_INGEST__EMBEDDER "
             "to the embedder that wrote it")
 
 

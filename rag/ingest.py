@@ -77,18 +77,18 @@ def ingest(path: Path, store: Store, embed_model: BaseEmbedding, settings: Setti
         store.mark_changed()
 
     pending: list[_Piece] = []
-    how = recipe(settings.chunk_tokens, settings.chunk_overlap_tokens)
+    how = recipe(settings.ingest.chunk_tokens, settings.ingest.chunk_overlap_tokens)
     for doc in corpus.documents:
         doc.metadata["content_hash"] = content_hash(doc, how)
         before = indexed.get(doc.id_)
         if before and before.complete and before.content_hash == doc.metadata["content_hash"]:
             report.unchanged += 1
             continue
-        if (megabytes := len(doc.text.encode()) / 2**20) > settings.warn_document_mb:
+        if (megabytes := len(doc.text.encode()) / 2**20) > settings.ingest.warn_document_mb:
             report.warnings.append(LoadError(doc.id_, (
-                f"{megabytes:.1f} MB of text, over the {settings.warn_document_mb:g} MB warning "
-                "size (RAG_WARN_DOCUMENT_MB): it is embedded and saved in batches, which takes a while")))
-        nodes = chunk_document(doc, settings.chunk_tokens, settings.chunk_overlap_tokens)
+                f"{megabytes:.1f} MB of text, over the {settings.ingest.warn_document_mb:g} MB warning "
+                "size (RAG_INGEST__WARN_DOCUMENT_MB): it is embedded and saved in batches, which takes a while")))
+        nodes = chunk_document(doc, settings.ingest.chunk_tokens, settings.ingest.chunk_overlap_tokens)
         missing = _still_missing(store, before, nodes)
         pending += _pieces(doc.id_, before is not None, missing, resumed=len(missing) < len(nodes))
     written = {piece.doc_id for piece in pending}

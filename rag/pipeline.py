@@ -18,7 +18,7 @@ from rag import index_embedder
 from rag.answer import Answer, Answerer
 from rag.answer.base import final, unsupported_sentences
 from rag.answer.backends import BackendUnavailable, Resources, build
-from rag.answer.crosslingual import CROSSLINGUAL_DENSE_WEIGHT, CrossLingualAnswerer
+from rag.answer.crosslingual import CrossLingualAnswerer
 from rag.answer.extractive import ExtractiveAnswerer
 from rag.answer.over_time import (asks_change, change_answer, dated_statements, support,
                                   with_disagreement)
@@ -59,7 +59,7 @@ class Pipeline:
         self.retriever = HybridRetriever(self.store, self.embed_model, self.settings)
         self._answerers: dict[str, Answerer] = {}
         self._building = threading.RLock()  # two questions must not load one model twice
-        self.answerer = self.answerer_for(self.settings.answer_backend)
+        self.answerer = self.answerer_for(self.settings.answer.backend)
 
     def answerer_for(self, backend: str) -> Answerer:
         """A backend's answerer, built on first use (an LLM backend loads or reaches its model)."""
@@ -77,9 +77,9 @@ class Pipeline:
         return CrossLingualAnswerer(self.embed_model, self.retriever.lexical, self.settings)
 
     def reader(self) -> Reader | None:
-        if not self.settings.reader:
+        if not self.settings.answer.reader.enabled:
             return None
-        return shared_reader(self.settings.reader_dir or READER_DIR)
+        return shared_reader(self.settings.answer.reader.dir or READER_DIR)
 
     @guarded
     def ingest(self, path: Path | None = None, progress: Progress | None = None,
@@ -138,7 +138,7 @@ class Pipeline:
                dense_weight: float | None = None) -> list[NodeWithScore]:
         self.check_embedders()
         filters = filters or Filters()
-        request = SearchRequest(k or self.settings.top_k, filters, filters.as_of, dense_weight)
+        request = SearchRequest(k or self.settings.retrieval.top_k, filters, filters.as_of, dense_weight)
         return self.retriever.search(query, request)
 
     @guarded
@@ -155,7 +155,8 @@ class Pipeline:
             answerer, notice = self.answerer, f"The {backend} backend is unavailable: {error}"
         standalone = answerer.standalone(question, history or [])
         crosslingual = in_other_language(question) and multilingual(self.embed_model)
-        passages = self.search(standalone, k, filters, CROSSLINGUAL_DENSE_WEIGHT if crosslingual else None)
+        weight = self.settings.answer.crosslingual.dense_weight if crosslingual else None
+        passages = self.search(standalone, k, filters, weight)
         retrieved = [p.node.metadata.get("doc_id", p.node.ref_doc_id) for p in passages]
         # Change answers, disagreements and source counts read sentences as the quoted answer does.
         quoting, changed = cast(ExtractiveAnswerer, self.answerer_for("extractive")), None

@@ -54,7 +54,7 @@ def condense_prompt(question: str, history: list[str]) -> str:
     return f"Earlier questions:\n{earlier}\n\nLast question: {question}\nRewritten question:"
 
 
-# After a generated sentence no source supports, when RAG_UNSUPPORTED=flag.
+# After a generated sentence no source supports, when RAG_VERIFY__UNSUPPORTED=flag.
 UNVERIFIED_MARK = "(unverified)"
 
 # On the source card of a passage holding text aimed at a language model (rag/injection.py).
@@ -66,6 +66,6 @@ LLM_FAILED = "The language model did not answer ({reason}); showing the quoted s
 UNVERIFIED = "The generated answer could not be checked against the sources; showing the quoted sentences instead."
 
 # Shown above an answer to a question in another language, quoted from English sources
-# found by the multilingual embedder (RAG_EMBEDDER=e5).
+# found by the multilingual embedder (RAG_INGEST__EMBEDDER=e5).
 SOURCES_IN_ENGLISH = ("The question is not in English; the sources are, so the answer quotes "
                       "them in English.")

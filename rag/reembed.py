@@ -93,7 +93,7 @@ class Reembedder:
 
 
 def reembed(settings: Settings, show_progress: bool = False) -> ReembedReport:
-    """Re-embed the index of `settings` with its RAG_EMBEDDER and that one's sentence embedder."""
+    """Re-embed the index of `settings` with its RAG_INGEST__EMBEDDER and that one's sentence embedder."""
     from rag.embedders import embedder, sentence_embedder
 
     chunks = embedder(settings)

@@ -23,9 +23,6 @@ from rag.lexical import LexicalIndex, refresh_lexical
 from rag.settings import Settings
 from rag.store import Store
 
-# Candidates taken from each ranking before fusion.
-CANDIDATES = 30
-
 
 @dataclass(frozen=True)
 class SearchRequest:
@@ -107,7 +104,7 @@ class HybridRetriever(BaseRetriever):
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         """llama-index's entry point: the settings' top k, unfiltered."""
-        return self.search(query_bundle.query_str, SearchRequest(self.settings.top_k))
+        return self.search(query_bundle.query_str, SearchRequest(self.settings.retrieval.top_k))
 
     def rankings(self, query_bundle: QueryBundle, filters: Filters) -> Rankings:
         lexical = self.lexical()
@@ -116,27 +113,27 @@ class HybridRetriever(BaseRetriever):
         if query_bundle.embedding is None:
             query_bundle.embedding = self.embed_model.get_query_embedding(query_bundle.query_str)
         where = filters.where()
-        cosines, nodes = self.store.nearest(query_bundle.embedding, CANDIDATES, where)
+        cosines, nodes = self.store.nearest(query_bundle.embedding, self.settings.retrieval.candidates, where)
         allowed = set(self.store.chunk_ids(where)) if where else None
-        bm25 = dict(lexical.search(query_bundle.query_str, CANDIDATES, allowed))
+        bm25 = dict(lexical.search(query_bundle.query_str, self.settings.retrieval.candidates, allowed))
         return Rankings(cosines, bm25, nodes)
 
     def _fused(self, query_bundle: QueryBundle,
                request: SearchRequest) -> tuple[list[NodeWithScore], bool]:
         """The best `request.k` chunks the collection has, and whether BM25 named others."""
         rankings = self.rankings(query_bundle, request.filters)
-        weight = self.settings.dense_weight if request.dense_weight is None else request.dense_weight
+        weight = self.settings.retrieval.dense_weight if request.dense_weight is None else request.dense_weight
         fused = fuse(rankings, weight)
         recent = wants_recent(query_bundle.query_str)
         window = question_window(query_bundle.query_str, request.as_of or today())
-        if recent or (window and self.settings.time_bonus):
+        if recent or (window and self.settings.retrieval.time_bonus):
             days = self._days(list(fused), rankings)
             if recent:
-                fused = prefer_recent(fused, days)
-            if window and self.settings.time_bonus:
-                fused = prefer_window(fused, days, window, self.settings.time_bonus)
+                fused = prefer_recent(fused, days, self.settings.retrieval.recency_bonus)
+            if window and self.settings.retrieval.time_bonus:
+                fused = prefer_window(fused, days, window, self.settings.retrieval.time_bonus)
         best = cap_per_document(sorted(fused, key=fused.__getitem__, reverse=True), request.k,
-                                self.settings.chunks_per_document)
+                                self.settings.retrieval.chunks_per_document)
         missing = [i for i in best if i not in rankings.nodes]
         nodes = {**rankings.nodes, **{n.node_id: n for n in self.store.nodes(missing)}}
         cosines = {**rankings.cosines, **self._cosines(missing, query_bundle.embedding)}

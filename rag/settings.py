@@ -1,99 +1,115 @@
-"""The one typed settings object. Every field can be set from the environment as RAG_<NAME>."""
+"""The one typed settings object, in groups (retrieval, answer, verify, llm, ingest, ui).
 
+Every field can be set from the environment as RAG_<GROUP>__<FIELD> (for instance
+`RAG_ANSWER__READER__ENABLED=false`, `RAG_LLM__OPENAI__URL=...`), from `.env`, or from a
+named preset. Tuned values (weights, thresholds, bonuses) have no default in code: they
+live in `rag/presets/default.json`, which `benchmarks/tune.py --write-preset NAME` and
+`benchmarks/reader_eval.py tune` measure; `RAG_PRESET=NAME` lays `rag/presets/NAME.json`
+over it. `rag settings` lists every field with its value and description.
+"""
+
+import json
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+PRESETS = Path(__file__).parent / "presets"
+DEFAULT_PRESET = "default"
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="RAG_", env_file=".env", extra="ignore")
+class Group(BaseModel):
+    # A misspelt knob in a preset or in `changed()` is an error, not a silent no-op.
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
-    # Where things live
-    corpus_dir: Path = Path("corpus")
-    index_dir: Path = Path("index")
-    chroma_url: str | None = Field(
-        default=None, description="http://host:port of a `chroma run` server instead of index_dir"
-    )
-    collection: str = "rag"
 
-    # Chunking: MiniLM truncates at 256 word pieces; 200 cl100k tokens plus the title
-    # stays under that for English news text.
-    chunk_tokens: int = 200
-    chunk_overlap_tokens: int = 40
+def _cores() -> int:
+    return os.cpu_count() or 2
 
-    # Embedding
+
+class Ingest(Group):
+    # MiniLM truncates at 256 word pieces; 200 cl100k tokens plus the title stays under
+    # that for English news text.
+    chunk_tokens: int = Field(200, description="chunk size in cl100k tokens")
+    chunk_overlap_tokens: int = Field(40, description="tokens repeated between neighbouring chunks")
     embedder: Literal["minilm", "e5"] = Field(
-        default="minilm", description="what embeds the chunks (rag/embedders.py); e5 is multilingual")
-    embed_batch_size: int = Field(default=32, description="texts embedded per embedder call")
-    embed_threads: int = Field(default_factory=lambda: os.cpu_count() or 2)
-    # A document with more text than this is reported as slow to embed (it is still indexed).
-    warn_document_mb: float = 5.0
+        "minilm", description="what embeds the chunks (rag/embedders.py); e5 is multilingual")
+    embed_batch_size: int = Field(32, description="texts embedded per embedder call")
+    embed_threads: int = Field(default_factory=_cores, description="threads the embedder runs on")
+    warn_document_mb: float = Field(5.0, description="a document with more text is reported as slow "
+                                    "to embed (it is still indexed)")
 
-    # Retrieval
-    top_k: int = 5
-    # Share of the cosine in the fused score, the rest BM25 (benchmarks/tune.py).
-    dense_weight: float = 0.7
-    # At most this many of the top_k chunks from one document (0: no cap); see evals/README.md.
-    chunks_per_document: int = 0
-    # Added to the fused score of passages published in the window a question names ("this
-    # week", "recently"), counted back from its as-of date; 0 turns it off (evals/README.md).
-    time_bonus: float = 0.1
 
-    # Answering
-    answer_backend: str = Field(
-        default="extractive", description="a registered backend (rag/answer/backends.py): "
-                                          "'local' runs a GGUF in process; 'openai' calls llm_url")
-    answer_sentences: int = 3
-    # Tuned with the sentence weights by benchmarks/tune.py on the seed evals and squad2 dev
-    # (evals/README.md): it maximises the mean pass rate of the two.
-    abstain_threshold: float = 0.57
-    # The trained reader (models/reader/, rag/reader/): reads the best sentences' windows and
-    # answers with the span it finds; off, the sentence rules above answer alone.
-    reader: bool = Field(default=True, description="answer with the trained reader's span")
-    reader_dir: Path | None = Field(default=None, description="another reader model folder")
-    reader_windows: int = Field(default=6, description="sentence windows the reader reads per question")
-    reader_threshold: float = Field(default=-6.0, description="a span must beat its window's no-answer "
-                                    "reading by this (logits) to answer; tuned by `benchmarks/reader_eval.py tune`")
-    reader_quote: Literal["rules", "span"] = Field(
-        default="rules", description="'rules': the sentence rules' quote, led by the reader's span when it "
-        "lies inside; 'span': the span's own sentence (in context for why/how questions)")
-    reader_rerank: float = Field(default=5.0, description="'rules': answer from the reader's best span "
-                                 "instead when it beats every span inside the rules' quote by this (logits)")
-    reader_near_miss: bool = Field(default=True, description="keep the near-miss rule (a name or number "
-                                   "the question specifies that the passage lacks) in front of the reader")
+class Retrieval(Group):
+    top_k: int = Field(5, description="passages an answer is chosen from")
+    candidates: int = Field(description="chunks each ranking (cosine, BM25) hands to fusion")
+    dense_weight: float = Field(description="the cosine's share of the fused score, the rest BM25 "
+                                "(benchmarks/tune.py)")
+    chunks_per_document: int = Field(description="at most this many of the top_k chunks from one "
+                                     "document; 0: no cap (evals/README.md)")
+    time_bonus: float = Field(description="added to passages published in the window a question "
+                              "names ('this week', 'recently'), counted back from its as-of date; 0: off")
+    recency_bonus: float = Field(description="for 'latest' questions, added to the newest candidate and "
+                                 "scaled down to 0 for the oldest: orders near-equal matches only")
 
-    # LLM answering (the `local` and `openai` backends)
-    unsupported: Literal["drop", "flag"] = Field(
-        default="drop", description="what to do with a generated sentence no source supports")
-    llm_gguf: Path | None = Field(default=None, description="a GGUF file instead of the default model")
-    model_cache: Path = Path.home() / ".cache" / "rag" / "models"
-    llm_url: str | None = Field(default=None, description="OpenAI-compatible base URL, e.g. http://127.0.0.1:8080/v1")
-    llm_model: str = "local"
-    llm_api_key: str | None = None
-    llm_timeout: float = 60.0  # seconds without a byte from the server
-    # Seconds for a whole generated answer, however the server streams (keep-alive
-    # comments, tokens past max_tokens): then the quoted answer stands, with a notice.
-    llm_deadline: float = 120.0
-    llm_passages: int = 4  # passages given to the model, trimmed around their best sentences
-    llm_max_tokens: int = 128
-    llm_threads: int = Field(default_factory=lambda: os.cpu_count() or 2)
-    llm_context: int = 2048
 
-    # Chat UI
-    host: str = "127.0.0.1"
-    port: int = 7860
-    auth: str | None = Field(default=None, description="user:password turns on Gradio auth")
-    max_upload_mb: float = 5.0
-    chat_concurrency: int = Field(
-        default=4, ge=1, description="questions the chat answers at once, queued apart from uploads "
-                                     "and deletions: two users waiting on a slow LLM server leave room "
-                                     "for others (extractive load: 2 measured fastest, 4 within the "
-                                     "noise, benchmarks/README.md)")
+class Weights(Group):
+    """How a sentence is scored and chosen, and when to abstain (benchmarks/tune.py)."""
 
-    @field_validator("answer_backend")
+    cosine: float = Field(description="share of the sentence's cosine to the question")
+    overlap: float = Field(description="share of the question's weighted terms it holds")
+    rank: float = Field(description="bonus 1/(rank+1) for sentences of higher-ranked passages")
+    typed: float = Field(description="bonus for holding the date/number/name a question asks for")
+    whole: float = Field(description="the best sentence's passage is cited alone when the sentence "
+                         "holds this share of the question's weight")
+    margin: float = Field(description="further sentences must score within this of the best one")
+    two_part_margin: float = Field(description="the margin for a question that asks two things")
+    coverage: float = Field(description="bonus for question terms a further sentence adds")
+    missing: int = Field(description="abstain when the best sentence's passage lacks more than this of "
+                         "what the question specifies (names 1 each, numbers and years 2, a negation 2)")
+
+
+class Reader(Group):
+    """The trained reader (models/reader/, rag/reader/): reads the best sentences' windows."""
+
+    enabled: bool = Field(True, description="answer with the trained reader's span; off, the "
+                          "sentence rules answer alone")
+    dir: Path | None = Field(None, description="another reader model folder")
+    windows: int = Field(description="sentence windows read per question")
+    threshold: float = Field(description="a span must beat its window's no-answer reading by this "
+                             "(logits) to answer (`benchmarks/reader_eval.py tune`)")
+    quote: Literal["rules", "span"] = Field(
+        description="'rules': the sentence rules' quote, led by the reader's span when it lies inside; "
+        "'span': the span's own sentence (in context for why/how questions)")
+    rerank: float = Field(description="'rules': answer from the reader's best span instead when it "
+                          "beats every span inside the rules' quote by this (logits)")
+    near_miss: bool = Field(description="keep the near-miss rule (a name or number the question "
+                            "specifies that the passage lacks) in front of the reader")
+
+
+class CrossLingual(Group):
+    """A question in another language, answered from English passages by the multilingual
+    embedder alone; calibrated on evals/multilingual.jsonl, the cases it is measured on."""
+
+    threshold: float = Field(description="abstain below this sentence score")
+    dense_weight: float = Field(description="fusion weight for such questions (BM25 on its words "
+                                "matches little but names)")
+    weights: Weights = Field(description="sentence weights for such questions")
+
+
+class Answer(Group):
+    backend: str = Field("extractive", description="a registered backend (rag/answer/backends.py): "
+                         "'local' runs a GGUF in process; 'openai' calls llm.openai.url")
+    sentences: int = Field(description="sentences an extractive answer may quote")
+    abstain_threshold: float = Field(description="abstain when the best sentence scores below this "
+                                     "(benchmarks/tune.py: the best mean pass rate of seed and squad2)")
+    weights: Weights
+    reader: Reader
+    crosslingual: CrossLingual
+
+    @field_validator("backend")
     @classmethod
     def _registered(cls, name: str) -> str:
         from rag.answer.backends import names
@@ -101,3 +117,141 @@ class Settings(BaseSettings):
         if name not in names():
             raise ValueError(f"no answer backend {name!r} (there are {', '.join(names())})")
         return name
+
+
+class Verify(Group):
+    """When a passage supports a generated sentence (`python -m benchmarks.llm_eval tune`)."""
+
+    overlap: float = Field(description="share of the sentence's content terms found in the passage")
+    cosine: float = Field(description="best cosine between the sentence and one passage sentence")
+    short_terms: int = Field(description="a sentence with fewer content terms must match all of them")
+    unsupported: Literal["drop", "flag"] = Field(
+        "drop", description="what to do with a generated sentence no source supports")
+
+
+class LocalLLM(Group):
+    gguf: Path | None = Field(None, description="a GGUF file instead of the default model")
+    model_cache: Path = Field(Path.home() / ".cache" / "rag" / "models",
+                              description="where the default model's parts are joined")
+    threads: int = Field(default_factory=_cores, description="threads the model runs on")
+
+
+class OpenAILLM(Group):
+    url: str | None = Field(None, description="OpenAI-compatible base URL, e.g. http://127.0.0.1:8080/v1")
+    model: str = Field("local", description="the model name the server is asked for")
+    api_key: str | None = Field(None, description="sent as a bearer token when set")
+    timeout: float = Field(60.0, description="seconds without a byte from the server")
+
+
+class LLM(Group):
+    passages: int = Field(4, description="passages given to the model, trimmed around their best sentences")
+    max_tokens: int = Field(128, description="tokens a generated answer may have")
+    context: int = Field(2048, description="the model's context window, in tokens")
+    deadline: float = Field(120.0, description="seconds for a whole generated answer, however the server "
+                            "streams; then the quoted answer stands, with a notice")
+    local: LocalLLM = Field(default_factory=LocalLLM)
+    openai: OpenAILLM = Field(default_factory=OpenAILLM)
+
+
+class UI(Group):
+    host: str = Field("127.0.0.1", description="the chat's address")
+    port: int = Field(7860, description="the chat's port")
+    auth: str | None = Field(None, description="user:password turns on Gradio auth")
+    max_upload_mb: float = Field(5.0, description="the largest file the Corpus tab takes")
+    chat_concurrency: int = Field(
+        4, ge=1, description="questions the chat answers at once, queued apart from uploads and deletions: "
+        "two users waiting on a slow LLM server leave room for others (benchmarks/README.md)")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RAG_", env_nested_delimiter="__", env_file=".env",
+                                      extra="ignore", frozen=True)
+
+    preset: str = Field(DEFAULT_PRESET, description="rag/presets/NAME.json laid over default.json")
+    corpus_dir: Path = Field(Path("corpus"), description="the folder `rag ingest` and uploads use")
+    index_dir: Path = Field(Path("index"), description="where the index lives")
+    chroma_url: str | None = Field(None, description="http://host:port of a `chroma run` server instead "
+                                   "of index_dir")
+    collection: str = Field("rag", description="the Chroma collection")
+    ingest: Ingest = Field(default_factory=Ingest)
+    retrieval: Retrieval
+    answer: Answer
+    verify: Verify
+    llm: LLM = Field(default_factory=LLM)
+    ui: UI = Field(default_factory=UI)
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings],
+                                   init_settings: PydanticBaseSettingsSource,
+                                   env_settings: PydanticBaseSettingsSource,
+                                   dotenv_settings: PydanticBaseSettingsSource,
+                                   file_secret_settings: PydanticBaseSettingsSource,
+                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
+        named = getattr(init_settings, "init_kwargs", {}).get("preset") or os.environ.get("RAG_PRESET")
+        return (init_settings, env_settings, dotenv_settings,
+                _PresetSource(settings_cls, named or DEFAULT_PRESET), file_secret_settings)
+
+    def __init__(self, **values: Any) -> None:
+        """Fields by name, or nested ones by their environment name without its prefix:
+        `Settings(index_dir=path, answer__reader__enabled=False)`."""
+        super().__init__(**_nested(values))
+
+    def changed(self, **updates: Any) -> "Settings":
+        """A copy with fields changed, named as `Settings(...)` takes them."""
+        return type(self).model_validate(_merged(self.model_dump(), _nested(updates)))
+
+
+def presets() -> list[str]:
+    return sorted(p.stem for p in PRESETS.glob("*.json"))
+
+
+def read_preset(name: str) -> dict:
+    """A preset's values, nested as the settings are; a one-line error names the others."""
+    path = PRESETS / f"{name}.json"
+    if not path.is_file():
+        raise ValueError(f"no settings preset {name!r} (there are {', '.join(presets())})")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def write_preset(name: str, values: dict) -> Path:
+    """Store tuned values as a preset (benchmarks write these instead of editing code)."""
+    path = PRESETS / f"{name}.json"
+    path.write_text(json.dumps(values, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def _nested(values: dict[str, Any]) -> dict[str, Any]:
+    """`{"answer__reader__enabled": False}` as `{"answer": {"reader": {"enabled": False}}}`."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        *groups, name = key.split("__") if not key.startswith("_") else [key]
+        if groups and groups[0] not in Settings.model_fields:
+            raise ValueError(f"no setting {key!r}")
+        target = out
+        for group in groups:
+            target = target.setdefault(group, {})
+        target[name] = value
+    return out
+
+
+def _merged(base: dict, over: dict) -> dict:
+    out = dict(base)
+    for key, value in over.items():
+        out[key] = _merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) \
+            else value
+    return out
+
+
+class _PresetSource(PydanticBaseSettingsSource):
+    """The default preset, with a named one laid over it: below init arguments and the environment."""
+
+    def __init__(self, settings_cls: type[BaseSettings], name: str) -> None:
+        super().__init__(settings_cls)
+        self.name = name
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # everything comes from __call__
+
+    def __call__(self) -> dict[str, Any]:
+        values = read_preset(DEFAULT_PRESET)
+        return _merged(values, read_preset(self.name)) if self.name != DEFAULT_PRESET else values

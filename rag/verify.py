@@ -12,7 +12,7 @@ out of range are dropped. Each sentence is then checked against the passages:
 A sentence the cited passage supports is *verified*. One with no marker, or whose
 marker names a passage that does not support it while another given passage does, is
 *reattributed* to the passage that supports it best. One no passage supports is
-*flagged* (kept, shown as unverified) or *dropped*, by `RAG_UNSUPPORTED`.
+*flagged* (kept, shown as unverified) or *dropped*, by `RAG_VERIFY__UNSUPPORTED`.
 """
 
 import re
@@ -28,21 +28,11 @@ from rag.text.numbers import COUNTS, DIGITS
 from rag.text.sentences import sentence_spans
 from rag.text.terms import terms
 from rag.injection import blanked
+from rag.settings import Verify
 
 Status = Literal["verified", "reattributed", "flagged", "dropped"]
 
 
-@dataclass(frozen=True)
-class Thresholds:
-    """When a passage supports a sentence: `python -m benchmarks.llm_eval tune` over the
-    1.5B's stored answers to seed and squad2 dev cases (evals/README.md)."""
-
-    overlap: float = 0.7  # share of the sentence's content terms found in the passage
-    cosine: float = 0.4  # best cosine between the sentence and one passage sentence
-    short_terms: int = 3  # a sentence with fewer content terms must match all of them
-
-
-THRESHOLDS = Thresholds()
 
 
 @dataclass
@@ -112,7 +102,8 @@ def _present(token: str, passage: str) -> bool:
 
 
 class Verifier:
-    def __init__(self, embed: Callable[[list[str]], np.ndarray], thresholds: Thresholds = THRESHOLDS):
+    def __init__(self, embed: Callable[[list[str]], np.ndarray], thresholds: Verify):
+        """`thresholds`: when a passage supports a sentence (the settings' `verify`)."""
         self.embed, self.thresholds = embed, thresholds
 
     def check(self, text: str, passages: Sequence[str], question: str = "",

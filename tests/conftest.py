@@ -29,7 +29,7 @@ def seed_corpus(tmp_path: Path) -> Path:
 def settings(tmp_path: Path, seed_corpus: Path) -> Settings:
     # The hash embedder's tests check the sentence rules; the reader is tested with the real
     # embedder (tests/test_reader.py, tests/test_integration.py, the seed eval gate).
-    return Settings(index_dir=tmp_path / "index", corpus_dir=seed_corpus, reader=False, _env_file=None)
+    return Settings(index_dir=tmp_path / "index", corpus_dir=seed_corpus, answer__reader__enabled=False, _env_file=None)
 
 
 @pytest.fixture

@@ -9,8 +9,12 @@ from pathlib import Path
 from fpdf import FPDF
 from PIL import Image
 
+from rag.settings import Settings
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED_CORPUS = ROOT / "corpus"
+# The verifier's thresholds as shipped (rag/presets/default.json).
+VERIFY = Settings(_env_file=None).verify
 
 
 def small_gguf() -> Path:

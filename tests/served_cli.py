@@ -22,7 +22,7 @@ class ServedCLI:
             shutil.copytree(SEED_CORPUS, self.corpus)
         self.log = folder / "serve.log"
         self.env = {**os.environ, "RAG_CORPUS_DIR": str(self.corpus), "RAG_INDEX_DIR": str(self.index),
-                    "RAG_CHROMA_URL": "", "RAG_AUTH": "", "GRADIO_ANALYTICS_ENABLED": "False", **env}
+                    "RAG_CHROMA_URL": "", "RAG_UI__AUTH": "", "GRADIO_ANALYTICS_ENABLED": "False", **env}
         self.env.pop("RAG_CHROMA_URL")
         self.process: subprocess.Popen | None = None
         self.port = 0

@@ -57,7 +57,7 @@ def temp_settings(folder: Path, **overrides) -> Settings:
     corpus = folder / "corpus"
     shutil.copytree(SEED_CORPUS, corpus)
     fields = {"corpus_dir": corpus, "index_dir": folder / "index", "chroma_url": None,
-              "host": "127.0.0.1", "port": free_port(), "auth": None, "max_upload_mb": 5.0}
+              "ui__host": "127.0.0.1", "ui__port": free_port(), "ui__auth": None, "ui__max_upload_mb": 5.0}
     return Settings(**{**fields, **overrides}, _env_file=None)
 
 

@@ -21,27 +21,22 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import NodeWithScore
 
 from rag.answer.base import Answer
-from rag.answer.extractive import Candidate, ExtractiveAnswerer, Weights, decide, in_context
+from rag.answer.extractive import Candidate, ExtractiveAnswerer, decide, in_context, sentence_score
 from rag.answer.question import constraints, plain_terms
 from rag.lexical import LexicalIndex
 from rag.prompts import SOURCES_IN_ENGLISH
 from rag.settings import Settings
 
-# Calibrated on evals/multilingual.jsonl with e5 on the seed corpus (the cases it is
-# measured on, so the figure flatters it; benchmarks/README.md, "Embedders").
-WEIGHTS = Weights(cosine=1.0, overlap=0.0, rank=0.0, whole=2.0)
-THRESHOLD = 0.80
-# Retrieval for such a question is by the embedder alone: BM25 on its words matches little
-# but names, and its scores' spread swamps that of e5's narrow cosines (0.762 of the
-# multilingual cases pass so, 0.738 with 5% BM25).
-CROSSLINGUAL_DENSE_WEIGHT = 1.0
 
 
 class CrossLingualAnswerer(ExtractiveAnswerer):
     def __init__(self, embed_model: BaseEmbedding, lexical: Callable[[], LexicalIndex],
-                 settings: Settings, weights: Weights = WEIGHTS, threshold: float = THRESHOLD) -> None:
-        super().__init__(embed_model, lexical, settings, stored=None, weights=weights)
-        self.threshold = threshold
+                 settings: Settings) -> None:
+        # Calibrated on evals/multilingual.jsonl with e5 on the seed corpus (the cases it is
+        # measured on, so the figure flatters it; benchmarks/README.md, "Embedders").
+        tuned = settings.answer.crosslingual
+        super().__init__(embed_model, lexical, settings, stored=None, weights=tuned.weights)
+        self.threshold = tuned.threshold
 
     def stream(self, question: str, passages: list[NodeWithScore]) -> Iterator[Answer]:
         chosen = decide(self.score(question, passages), self.weights, self.threshold, limit=1)
@@ -68,5 +63,5 @@ class CrossLingualAnswerer(ExtractiveAnswerer):
         for candidate, vector, quote in zip(candidates, vectors, quoted):
             candidate.cosine = float((vector @ query + quote @ query) / 2)
             candidate.lacks = frozenset(numbers - present[id(candidate.passage)])
-            candidate.score = self.weights.score(candidate)
+            candidate.score = sentence_score(self.weights, candidate)
         return sorted(candidates, key=lambda c: c.score, reverse=True)

@@ -31,7 +31,7 @@ from rag.lexical import LexicalIndex
 from rag.reader.model import Reader
 from rag.injection import suspicious
 from rag.sentence_vectors import SentenceVectors
-from rag.settings import Settings
+from rag.settings import Settings, Weights
 
 _STATEMENT_END = re.compile(r"[.!?][\"'”’)\]]*$")
 _MIN_WORDS = 4
@@ -40,40 +40,10 @@ NEGATION = 2  # what a negation the sentence lacks adds to its `unmet`: enough t
 _CACHE_SIZE = 20_000  # sentence vectors kept (about 30 MB)
 
 
-@dataclass(frozen=True)
-class Weights:
-    """How a sentence is scored and chosen, and when to abstain; tuned on squad2 dev and
-    the seed evals (benchmarks/tune.py)."""
-
-    cosine: float = 0.7
-    overlap: float = 0.3
-    rank: float = 0.2  # bonus 1/(rank+1) for sentences of higher-ranked passages
-    # Bonus for holding a date/number/name when the question asks for one: it did not pay
-    # in ranking (benchmarks/tune.py); the asked kind still decides when one passage is enough.
-    typed: float = 0.0
-    # The best sentence's passage alone is cited when the sentence holds this share of the
-    # question's weight (and the asked kind of answer, if any).
-    whole: float = 0.9
-    # Further sentences must score within this of the best one. Since the best sentence is
-    # quoted in context, a narrower margin keeps squad2 citation precision above 0.7.
-    margin: float = 0.2
-    # A question that asks two things needs a sentence for each, and the second part's
-    # sentence seldom scores near the first's (seed: +1 case, squad2 ±0).
-    two_part_margin: float = 0.35
-    coverage: float = 0.4  # bonus for question terms a further sentence adds to those quoted
-    # Abstain when the best sentence's `unmet` exceeds this: the names (1 each), numbers and
-    # years (2) the question specifies that its passage lacks, and a negation the sentence
-    # lacks (2). One name is enough once names match in their other forms ("Russian" for
-    # "Russia", "EU", a slip of spelling: `question.mentioned`); before that, one name was
-    # as often a paraphrase as a near-miss.
-    missing: int = 0
-
-    def score(self, c: "Candidate") -> float:
-        return (self.cosine * c.cosine + self.overlap * c.overlap + self.rank / (c.rank + 1)
-                + self.typed * c.typed)
-
-
-WEIGHTS = Weights()
+def sentence_score(weights: Weights, c: "Candidate") -> float:
+    """A sentence's score from its features (rag/settings.py, `Weights`, describes each)."""
+    return (weights.cosine * c.cosine + weights.overlap * c.overlap + weights.rank / (c.rank + 1)
+            + weights.typed * c.typed)
 
 
 def choose(ranked: list["Candidate"], weights: Weights, limit: int) -> list["Candidate"]:
@@ -165,11 +135,11 @@ class Candidate:
 class ExtractiveAnswerer:
     def __init__(self, embed_model: BaseEmbedding, lexical: Callable[[], LexicalIndex],
                  settings: Settings, stored: SentenceVectors | None = None,
-                 weights: Weights = WEIGHTS,
+                 weights: Weights | None = None,
                  reader: Reader | Callable[[], Reader | None] | None = None) -> None:
         self.embed_model, self.lexical, self.settings = embed_model, lexical, settings
         self.stored = stored
-        self.weights = weights
+        self.weights = weights or settings.answer.weights
         self.reader = reader  # or what loads it, on the first question: ingest never needs it
         self._cache: OrderedDict[str, list[float]] = OrderedDict()
 
@@ -183,7 +153,7 @@ class ExtractiveAnswerer:
         if self.reader is not None:
             yield self._read(question, ranked)
             return
-        chosen = decide(ranked, self.weights, self.settings.abstain_threshold, self.settings.answer_sentences)
+        chosen = decide(ranked, self.weights, self.settings.answer.abstain_threshold, self.settings.answer.sentences)
         if not chosen:
             yield Answer.abstention(question)
             return
@@ -201,7 +171,7 @@ class ExtractiveAnswerer:
             candidate.cosine = float(vector @ query)
         annotate(question, candidates, self.lexical())
         for candidate in candidates:
-            candidate.score = self.weights.score(candidate)
+            candidate.score = sentence_score(self.weights, candidate)
         return sorted(candidates, key=lambda c: c.score, reverse=True)
 
     def best_sentences(self, question: str, passages: list[NodeWithScore]) -> dict[str, int]:
@@ -248,20 +218,20 @@ class ExtractiveAnswerer:
 
         assert isinstance(self.reader, Reader)
         settings = self.settings
-        if settings.reader_quote == "rules":
-            chosen = decide(ranked, self.weights, settings.abstain_threshold, settings.answer_sentences)
-        elif ranked and not (settings.reader_near_miss and ranked[0].unmet > self.weights.missing):
+        if settings.answer.reader.quote == "rules":
+            chosen = decide(ranked, self.weights, settings.answer.abstain_threshold, settings.answer.sentences)
+        elif ranked and not (settings.answer.reader.near_miss and ranked[0].unmet > self.weights.missing):
             chosen = ranked[:1]
         else:
             chosen = []
-        readings = read(self.reader, question, ranked, settings.reader_windows) if chosen else []
-        if not readings or readings[0].span.margin < settings.reader_threshold:
+        readings = read(self.reader, question, ranked, settings.answer.reader.windows) if chosen else []
+        if not readings or readings[0].span.margin < settings.answer.reader.threshold:
             return Answer.abstention(question)
         best = readings[0]
         inside = next((r.span.margin for r in readings if within(r, chosen[0])), float("-inf"))
         # The reader reranks: a span elsewhere that it is much surer of than of any span in
         # the rules' quote moves the answer to its sentence.
-        if settings.reader_quote == "span" or best.span.margin - inside >= settings.reader_rerank:
+        if settings.answer.reader.quote == "span" or best.span.margin - inside >= settings.answer.reader.rerank:
             chosen = [best.candidate if asked_type(question) else in_context([best.candidate])[0]]
         # The lead is the surest span inside the first quote, so [1] cites where it stands.
         lead = next((r for r in readings if within(r, chosen[0])), None)

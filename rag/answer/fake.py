@@ -45,4 +45,4 @@ def fake_llm(settings: Settings) -> QuotingLLM:
 
 register(Backend(name="fake", summary="a mock LLM quoting its first source, for tests",
                  build=generating("fake", fake_llm),
-                 runnable=lambda settings: settings.answer_backend == "fake"))
+                 runnable=lambda settings: settings.answer.backend == "fake"))

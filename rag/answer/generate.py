@@ -67,7 +67,8 @@ class GeneratingAnswerer:
     def __init__(self, llm: LLM, evidence: Evidence, settings: Settings, backend: str,
                  embed_model: BaseEmbedding):
         self.llm, self.evidence, self.settings, self.backend = llm, evidence, settings, backend
-        self.verifier = Verifier(lambda texts: np.array(embed_model.get_text_embedding_batch(texts)))
+        self.verifier = Verifier(lambda texts: np.array(embed_model.get_text_embedding_batch(texts)),
+                                 settings.verify)
 
     def standalone(self, question: str, history: list[str]) -> str:
         return rewrite(question, history, self.llm)
@@ -77,13 +78,13 @@ class GeneratingAnswerer:
         quoted = final(self.evidence.stream(question, passages))
         quoted.backend, quoted.done = self.backend, False
         yield quoted
-        given = passages[: self.settings.llm_passages]
+        given = passages[: self.settings.llm.passages]
         sources = self.trimmed(question, given)
         messages = chat_messages(ANSWER_SYSTEM, answer_prompt(question, sources))
         checker = SentenceChecker(self.verifier, [p.node.get_content() for p in given], question,
-                                  self.settings.unsupported)
+                                  self.settings.verify.unsupported)
         text, first_token_ms = "", None
-        deadline = time.monotonic() + self.settings.llm_deadline
+        deadline = time.monotonic() + self.settings.llm.deadline
         chunks = self.llm.stream_chat(messages)
         try:
             for chunk in chunks:
@@ -91,8 +92,8 @@ class GeneratingAnswerer:
                     first_token_ms = round((time.perf_counter() - started) * 1000, 1)
                 text += chunk.delta or ""
                 if time.monotonic() > deadline:
-                    raise LLMUnavailable(f"no whole answer within {self.settings.llm_deadline:g} s")
-                if len(text) > _CHARS_PER_TOKEN * self.settings.llm_max_tokens:
+                    raise LLMUnavailable(f"no whole answer within {self.settings.llm.deadline:g} s")
+                if len(text) > _CHARS_PER_TOKEN * self.settings.llm.max_tokens:
                     break  # a server ignoring max_tokens
                 # An answer turning into the sentinel will be the abstention: nothing to check.
                 progress = Progress([], "") if _NOT_FOUND.search(text) else checker.feed(text)

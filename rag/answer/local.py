@@ -50,8 +50,8 @@ class LocalLLM(CustomLLM):
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "LocalLLM":
-        return cls(model_path=str(model_path(settings)), context_window=settings.llm_context,
-                   max_tokens=settings.llm_max_tokens, threads=settings.llm_threads)
+        return cls(model_path=str(model_path(settings)), context_window=settings.llm.context,
+                   max_tokens=settings.llm.max_tokens, threads=settings.llm.local.threads)
 
     @property
     def metadata(self) -> LLMMetadata:
@@ -127,9 +127,9 @@ def local_llm(settings: Settings) -> LocalLLM:
 
 
 def _runnable(settings: Settings) -> bool:
-    """xllamacpp, and a model: RAG_LLM_GGUF, the assembled default, or its parts."""
-    model = (settings.llm_gguf is not None and settings.llm_gguf.is_file()) or \
-        (settings.model_cache / QWEN_CODER_1_5B.name).is_file() or \
+    """xllamacpp, and a model: RAG_LLM__LOCAL__GGUF, the assembled default, or its parts."""
+    model = (settings.llm.local.gguf is not None and settings.llm.local.gguf.is_file()) or \
+        (settings.llm.local.model_cache / QWEN_CODER_1_5B.name).is_file() or \
         all(importlib.util.find_spec(m) is not None for m in QWEN_CODER_1_5B.modules)
     return importlib.util.find_spec("xllamacpp") is not None and model
 

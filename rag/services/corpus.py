@@ -60,9 +60,9 @@ def save_upload(uploaded: Path, settings: Settings, replace: bool = False) -> Sa
     otherwise the upload is saved beside it as "name (2).ext"."""
     name = corpus_name(uploaded.name)
     size_mb = uploaded.stat().st_size / 2**20
-    if size_mb > settings.max_upload_mb:
-        raise CorpusError(f"{name}: {size_mb:.3g} MB is over the {settings.max_upload_mb:g} MB "
-                          "upload limit (RAG_MAX_UPLOAD_MB)")
+    if size_mb > settings.ui.max_upload_mb:
+        raise CorpusError(f"{name}: {size_mb:.3g} MB is over the {settings.ui.max_upload_mb:g} MB "
+                          "upload limit (RAG_UI__MAX_UPLOAD_MB)")
     # Read it as ingest will before it enters the corpus: a file with nothing indexable
     # is refused instead of failing on every later ingest.
     loaded = load_corpus(uploaded)

@@ -22,7 +22,7 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
     # write by itself), so one user's slow LLM answer never holds up the others'.
     serialized: dict = {**private, "concurrency_id": "pipeline"}
     answering: dict = {**private, "concurrency_id": "answer",
-                       "concurrency_limit": pipeline.settings.chat_concurrency}
+                       "concurrency_limit": pipeline.settings.ui.chat_concurrency}
 
     with gr.Blocks(title="rag · ask the news corpus") as app:
         gr.Markdown("## Ask the news corpus\nAnswers are sentences quoted from the indexed "
@@ -44,12 +44,12 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
 
 
 def parse_auth(value: str | None) -> tuple[str, str] | None:
-    """RAG_AUTH's "user:password" as Gradio wants it; None leaves the app open."""
+    """RAG_UI__AUTH's "user:password" as Gradio wants it; None leaves the app open."""
     if not value:
         return None
     user, sep, password = value.partition(":")
     if not (sep and user and password):
-        raise ValueError("RAG_AUTH must look like user:password")
+        raise ValueError("RAG_UI__AUTH must look like user:password")
     return user, password
 
 
@@ -62,16 +62,16 @@ def launch(app: gr.Blocks, settings: Settings, **options) -> tuple:
     """Start the server as `serve` does; `options` go to Blocks.launch (tests pass
     prevent_thread_lock=True)."""
     return app.launch(
-        server_name=settings.host, server_port=settings.port, auth=_guard(settings.auth),
+        server_name=settings.ui.host, server_port=settings.ui.port, auth=_guard(settings.ui.auth),
         auth_message="Sign in to ask the news corpus.",
-        max_file_size=int(settings.max_upload_mb * 2**20),
+        max_file_size=int(settings.ui.max_upload_mb * 2**20),
         theme=THEME, css=CSS + takeaway.CSS + history.CSS, head=takeaway.SCRIPT, footer_links=["api"],
         ssr_mode=False, pwa=False, mcp_server=False, **options,
     )
 
 
 def serve(settings: Settings) -> None:
-    parse_auth(settings.auth)  # a malformed RAG_AUTH fails before the model loads
+    parse_auth(settings.ui.auth)  # a malformed RAG_UI__AUTH fails before the model loads
     pipeline = Pipeline(settings)
     pipeline.check_embedders()  # an index other embedders wrote fails here, not at the first question
     with pipeline.writer:  # the UI owns the index while it runs

@@ -118,9 +118,9 @@ def ask_tab(app: gr.Blocks, pipeline: Pipeline, answering: dict, private: dict) 
             with gr.Row():
                 clear = gr.Button("New conversation", size="sm", variant="secondary")
                 # Only the backends that can run here; hidden when there is no choice.
-                choices = list(dict.fromkeys([pipeline.settings.answer_backend,
+                choices = list(dict.fromkeys([pipeline.settings.answer.backend,
                                               *available(pipeline.settings)]))
-                backend = gr.Radio(choices, value=pipeline.settings.answer_backend,
+                backend = gr.Radio(choices, value=pipeline.settings.answer.backend,
                                    label="Answer with", elem_id="backend",
                                    visible=len(choices) > 1)
             with gr.Accordion("Filter by date and source", open=False, elem_id="filters"):

@@ -131,7 +131,7 @@ def corpus_tab(app: gr.Blocks, pipeline: Pipeline, serialized: dict, private: di
         return event.row_value[0]
 
     gr.Markdown(f"Add articles as {', '.join(UPLOAD_TYPES)} files (up to "
-                f"{settings.max_upload_mb:g} MB each): saved web pages, PDF and Word files "
+                f"{settings.ui.max_upload_mb:g} MB each): saved web pages, PDF and Word files "
                 "keep their date, source and author. They are saved in the corpus "
                 "folder and indexed right away; unchanged documents are not re-embedded.")
     files = gr.File(label="Add documents", file_count="multiple", file_types=UPLOAD_TYPES,

@@ -2,7 +2,7 @@
 
 Each browser keeps a random id and the id of its open conversation in its own
 localStorage (gr.BrowserState, encrypted with a key the conversation store keeps, so it
-reads back after a restart); with RAG_AUTH the signed-in user owns the conversations
+reads back after a restart); with RAG_UI__AUTH the signed-in user owns the conversations
 instead. Every finished answer is saved as it is shown (rag/conversations.py). Reopened,
 an answer is shown from its record, with the passages it cited as they were, and a note
 on every cited document that was replaced or deleted since.

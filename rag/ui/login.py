@@ -1,4 +1,4 @@
-"""The chat's login (RAG_AUTH): one user and password, and a limit on guessing them.
+"""The chat's login (RAG_UI__AUTH): one user and password, and a limit on guessing them.
 
 After `MAX_FAILURES` wrong logins within `WINDOW` seconds every login is refused for
 `LOCKOUT` seconds, the right one too (else a guesser would learn when it found it).

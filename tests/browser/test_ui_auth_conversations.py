@@ -1,4 +1,4 @@
-"""With RAG_AUTH, conversations belong to the signed-in user, not to a browser: the same
+"""With RAG_UI__AUTH, conversations belong to the signed-in user, not to a browser: the same
 user signing in from a second browser (its own localStorage) finds them there.
 Debian's chromium through playwright, the app served in this process."""
 
@@ -21,7 +21,7 @@ def signed_in(browser, url: str):
 
 
 def test_conversations_follow_the_user_across_browsers(tmp_path):
-    settings = temp_settings(tmp_path, auth="reader:secret")
+    settings = temp_settings(tmp_path, ui__auth="reader:secret")
     with running_app(settings) as (url, _), sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         first = signed_in(browser, url)

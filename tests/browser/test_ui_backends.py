@@ -40,8 +40,8 @@ RECORD_PARTIALS = """() => {
 
 @pytest.fixture
 def local_app(tmp_path: Path) -> Iterator[tuple[Page, Settings]]:
-    settings = temp_settings(tmp_path, llm_gguf=small_gguf(), llm_max_tokens=48,
-                             model_cache=tmp_path / "models")
+    settings = temp_settings(tmp_path, llm__local__gguf=small_gguf(), llm__max_tokens=48,
+                             llm__local__model_cache=tmp_path / "models")
     with running_app(settings) as (url, _), browser_page(url) as page:
         yield page, settings
 
@@ -83,7 +83,7 @@ def test_selector_is_hidden_when_only_extractive_can_run(tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     # As on a machine without the `local` extra: xllamacpp cannot be imported.
     monkeypatch.setitem(sys.modules, "xllamacpp", None)
-    settings = temp_settings(tmp_path, model_cache=tmp_path / "models")
+    settings = temp_settings(tmp_path, llm__local__model_cache=tmp_path / "models")
     assert available(settings) == ["extractive"]
     with running_app(settings) as (url, _), browser_page(url) as page:
         expect(page.locator("#backend")).to_be_hidden()

@@ -25,7 +25,7 @@ HOSTILE = (f"Vexhall harbour notes {IMG}\n"
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    settings = temp_settings(tmp_path_factory.mktemp("ui-browser"), max_upload_mb=MAX_UPLOAD_MB)
+    settings = temp_settings(tmp_path_factory.mktemp("ui-browser"), ui__max_upload_mb=MAX_UPLOAD_MB)
     with running_app(settings) as (url, pipeline):
         yield url, pipeline
 

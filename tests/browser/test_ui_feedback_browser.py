@@ -40,10 +40,10 @@ class Served:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "PYTHONPATH": str(ROOT), "RAG_CORPUS_DIR": str(self.corpus),
-                    "RAG_INDEX_DIR": str(self.index), "RAG_PORT": str(self.port),
-                    "RAG_HOST": "127.0.0.1", "GRADIO_ANALYTICS_ENABLED": "False",
+                    "RAG_INDEX_DIR": str(self.index), "RAG_UI__PORT": str(self.port),
+                    "RAG_UI__HOST": "127.0.0.1", "GRADIO_ANALYTICS_ENABLED": "False",
                     "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
-        for key in ("RAG_AUTH", "RAG_CHROMA_URL", "RAG_ANSWER_BACKEND"):
+        for key in ("RAG_UI__AUTH", "RAG_CHROMA_URL", "RAG_ANSWER__BACKEND"):
             self.env.pop(key, None)
         self.process: subprocess.Popen | None = None
 

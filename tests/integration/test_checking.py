@@ -9,7 +9,7 @@ from rag.answer.checking import SentenceChecker
 from rag.chunk import sentence_spans
 from rag.embed import MiniLMEmbedding
 from rag.verify import Verifier
-from tests.samples import PASSAGES
+from tests.samples import PASSAGES, VERIFY
 
 QUESTION = "What happened to Wagner in Mali?"
 ANSWER = ("Wagner first deployed to Mali in December 2021. [1] The Africa Corps stayed in Mali "
@@ -40,7 +40,7 @@ def streamed(checker: SentenceChecker, text: str, step: int = 3) -> list:
 
 @pytest.mark.parametrize("unsupported", ["drop", "flag"])
 def test_streamed_sentences_are_the_final_ones(embed: Counted, unsupported: str) -> None:
-    verifier = Verifier(embed)
+    verifier = Verifier(embed, VERIFY)
     checker = SentenceChecker(verifier, PASSAGES, QUESTION, unsupported)
     steps = streamed(checker, ANSWER)
     final = checker.verdict(ANSWER)
@@ -58,7 +58,7 @@ def test_streamed_sentences_are_the_final_ones(embed: Counted, unsupported: str)
 
 def test_each_sentence_is_embedded_once(embed: Counted) -> None:
     embed.batches.clear()
-    checker = SentenceChecker(Verifier(embed), PASSAGES, QUESTION, "drop")
+    checker = SentenceChecker(Verifier(embed, VERIFY), PASSAGES, QUESTION, "drop")
     streamed(checker, ANSWER, step=1)
     checker.verdict(ANSWER)
     passages, *claims = embed.batches  # the passages' sentences first, once
@@ -68,7 +68,7 @@ def test_each_sentence_is_embedded_once(embed: Counted) -> None:
 
 
 def test_a_sentence_completes_only_when_words_follow(embed: Counted) -> None:
-    checker = SentenceChecker(Verifier(embed), PASSAGES, QUESTION, "drop")
+    checker = SentenceChecker(Verifier(embed, VERIFY), PASSAGES, QUESTION, "drop")
     first = "Wagner first deployed to Mali in December 2021."
     for partial in (first, f"{first} [", f"{first} [1", f"{first} [1]", f"{first} [Sou",
                     f"{first} (Source 1", f"{first} [1] [2"):
@@ -85,7 +85,7 @@ def test_a_sentence_completes_only_when_words_follow(embed: Counted) -> None:
 
 def test_nothing_is_embedded_before_a_sentence_completes(embed: Counted) -> None:
     embed.batches.clear()
-    checker = SentenceChecker(Verifier(embed), PASSAGES, QUESTION, "drop")
+    checker = SentenceChecker(Verifier(embed, VERIFY), PASSAGES, QUESTION, "drop")
     checker.feed("NOT FOUND")
     assert embed.batches == []
     assert checker.verdict("").abstained

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def e5_pipeline(tmp_path_factory) -> Pipeline:
-    settings = Settings(index_dir=tmp_path_factory.mktemp("index"), embedder="e5", _env_file=None)
+    settings = Settings(index_dir=tmp_path_factory.mktemp("index"), ingest__embedder="e5", _env_file=None)
     pipeline = Pipeline(settings)
     pipeline.ingest(SEED_CORPUS)
     return pipeline

@@ -94,7 +94,7 @@ def test_the_setting_picks_the_engines_threads() -> None:
              "print(len(os.listdir('/proc/self/task')) - before)")
     added = {}
     for threads in (1, 2):
-        env = {"RAG_EMBEDDER": "e5", "RAG_EMBED_THREADS": str(threads), "PATH": "/usr/bin:/bin"}
+        env = {"RAG_INGEST__EMBEDDER": "e5", "RAG_INGEST__EMBED_THREADS": str(threads), "PATH": "/usr/bin:/bin"}
         done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True,
                               text=True, timeout=120)
         assert done.returncode == 0, done.stderr
@@ -103,7 +103,7 @@ def test_the_setting_picks_the_engines_threads() -> None:
 
 
 def test_the_registry_builds_what_the_setting_names(monkeypatch) -> None:
-    monkeypatch.setenv("RAG_EMBEDDER", "e5")
+    monkeypatch.setenv("RAG_INGEST__EMBEDDER", "e5")
     model = embedder(Settings(_env_file=None))
     assert isinstance(model, E5Embedding) and multilingual(model)
     minilm = embedder(Settings(_env_file=None), "minilm")

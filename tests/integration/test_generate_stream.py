@@ -33,7 +33,7 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
 
 
 def test_partials_show_checked_sentences_and_the_final_keeps_them(pipeline: Pipeline) -> None:
-    passages = pipeline.search(QUESTION)[: pipeline.settings.llm_passages]
+    passages = pipeline.search(QUESTION)[: pipeline.settings.llm.passages]
     first, second = (p.node.get_content() for p in passages[:2])
     text = (f"{sentence_of(first, second)} [1] The moon is made of cheese since 1999 [2]. "
             f"{sentence_of(second, first)} [2]")

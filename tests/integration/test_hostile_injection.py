@@ -42,7 +42,7 @@ def _settings(folder: Path, **overrides) -> Settings:
 def test_injected_text_is_not_sent_and_not_support(index: Path) -> None:
     seen: list[dict] = []
     with llm_server(scripted(STEERED, seen)) as url:
-        answer = Pipeline(_settings(index, answer_backend="openai", llm_url=url)).ask(QUESTION)
+        answer = Pipeline(_settings(index, answer__backend="openai", llm__openai__url=url)).ask(QUESTION)
     prompt = "\n".join(m["content"] for m in seen[0]["messages"])
     assert "Ignore the question" not in prompt and "Zorg" not in prompt
     assert "never instructions" in seen[0]["messages"][0]["content"]

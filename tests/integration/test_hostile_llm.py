@@ -34,14 +34,14 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _pipeline(index: Path, url: str, **overrides) -> Pipeline:
-    return Pipeline(Settings(index_dir=index, corpus_dir=SEED_CORPUS, answer_backend="openai",
-                             llm_url=url, _env_file=None, **overrides))
+    return Pipeline(Settings(index_dir=index, corpus_dir=SEED_CORPUS, answer__backend="openai",
+                             llm__openai__url=url, _env_file=None, **overrides))
 
 
 @pytest.mark.parametrize("behaviour", [empty_stream, not_json, closes], ids=lambda b: b.__name__)
 def test_a_faulty_answer_gives_the_quoted_one_with_a_notice(index: Path, behaviour) -> None:
     with llm_server(behaviour) as url:
-        answer = _pipeline(index, url, llm_timeout=5).ask(QUESTION)
+        answer = _pipeline(index, url, llm__openai__timeout=5).ask(QUESTION)
     assert not answer.abstained and "December 2021" in answer.answer and answer.citations
     assert answer.notice.startswith(FAILED) and "\n" not in answer.notice
 
@@ -49,7 +49,7 @@ def test_a_faulty_answer_gives_the_quoted_one_with_a_notice(index: Path, behavio
 def test_tokens_forever_are_cut_at_max_tokens(index: Path) -> None:
     with llm_server(endless) as url:
         started = time.perf_counter()
-        steps = list(_pipeline(index, url, llm_max_tokens=32, llm_deadline=60).stream(QUESTION))
+        steps = list(_pipeline(index, url, llm__max_tokens=32, llm__deadline=60).stream(QUESTION))
     assert time.perf_counter() - started < 30
     assert max(len(s.draft) for s in steps) <= 8 * 32
     last = steps[-1]
@@ -58,8 +58,8 @@ def test_tokens_forever_are_cut_at_max_tokens(index: Path) -> None:
 
 def test_rag_ask_against_keep_alives_ends_at_the_deadline(index: Path) -> None:
     with llm_server(keep_alive) as url:
-        env = {**os.environ, "RAG_ANSWER_BACKEND": "openai", "RAG_LLM_URL": url,
-               "RAG_LLM_TIMEOUT": "3", "RAG_LLM_DEADLINE": "4", "RAG_INDEX_DIR": str(index)}
+        env = {**os.environ, "RAG_ANSWER__BACKEND": "openai", "RAG_LLM__OPENAI__URL": url,
+               "RAG_LLM__OPENAI__TIMEOUT": "3", "RAG_LLM__DEADLINE": "4", "RAG_INDEX_DIR": str(index)}
         started = time.perf_counter()
         done = subprocess.run([sys.executable, "-m", "rag.cli", "ask", QUESTION], cwd=ROOT, env=env,
                               capture_output=True, text=True, timeout=300)
@@ -81,8 +81,8 @@ def _first_output_within(job, seconds: float) -> bool:
 
 def test_a_slow_server_does_not_hold_other_chat_users(tmp_path: Path) -> None:
     with llm_server(keep_alive) as url:
-        settings = temp_settings(tmp_path, answer_backend="openai", llm_url=url, llm_timeout=3,
-                                 llm_deadline=40)
+        settings = temp_settings(tmp_path, answer__backend="openai", llm__openai__url=url, llm__openai__timeout=3,
+                                 llm__deadline=40)
         with running_app(settings) as (address, _):
             first = Client(address, verbose=False).submit(QUESTION, api_name="/chat")
             assert _first_output_within(first, 30)  # the quoted answer, then the model hangs

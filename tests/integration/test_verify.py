@@ -6,12 +6,12 @@ import pytest
 from rag.embed import MiniLMEmbedding
 from rag.text.markers import repair_markers
 from rag.verify import Verifier, key_tokens, split_claims
-from tests.samples import PASSAGES
+from tests.samples import PASSAGES, VERIFY
 
 @pytest.fixture(scope="module")
 def verifier() -> Verifier:
     embedder = MiniLMEmbedding()
-    return Verifier(lambda texts: np.array(embedder.get_text_embedding_batch(texts)))
+    return Verifier(lambda texts: np.array(embedder.get_text_embedding_batch(texts)), VERIFY)
 
 
 def test_markers_are_repaired_and_out_of_range_ones_dropped() -> None:

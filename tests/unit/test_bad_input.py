@@ -66,7 +66,7 @@ def test_large_document_is_written_and_reported_in_batches(tmp_path, seed_corpus
     big.write_text("Kessa annual report\n" + "\n".join(
         f"Section {i} records that barge {i} carried {i * 7} tonnes of grain past lock {i % 9}."
         for i in range(3000)))
-    settings = Settings(index_dir=tmp_path / "index", warn_document_mb=0.1, _env_file=None)
+    settings = Settings(index_dir=tmp_path / "index", ingest__warn_document_mb=0.1, _env_file=None)
 
     seen: list[tuple[int, int]] = []
 
@@ -89,6 +89,6 @@ def test_large_document_is_written_and_reported_in_batches(tmp_path, seed_corpus
     assert report.chunks_embedded == total - 192  # only what the interrupted run had not saved
     assert report.updated == ["big.txt"] and resumed.documents()[0].complete
     assert [str(w) for w in report.warnings] == [
-        "big.txt: 0.2 MB of text, over the 0.1 MB warning size (RAG_WARN_DOCUMENT_MB): "
+        "big.txt: 0.2 MB of text, over the 0.1 MB warning size (RAG_INGEST__WARN_DOCUMENT_MB): "
         "it is embedded and saved in batches, which takes a while"]
     assert resumed.search("barge 2999 lock", k=1)[0].node.metadata["doc_id"] == "big.txt"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.filters import RECENCY_BONUS, Filters, prefer_recent, resolve_sources, wants_recent
+from rag.filters import Filters, prefer_recent, resolve_sources, wants_recent
 from rag.pipeline import Pipeline
 from rag.settings import Settings
 from tests.samples import ROOT
@@ -46,8 +46,8 @@ def test_recency_questions_and_bonus() -> None:
                                          "How many troops now?", "most recent figure?"])
     assert not any(wants_recent(q) for q in ["Who knows the owner?", "When did Wagner deploy?"])
     scores = prefer_recent({"old": 0.80, "new": 0.75, "undated": 0.78, "far": 0.3},
-                           {"old": 20230101, "new": 20250101, "undated": 0, "far": 20240101})
-    assert scores["new"] == pytest.approx(0.75 + RECENCY_BONUS)
+                           {"old": 20230101, "new": 20250101, "undated": 0, "far": 20240101}, 0.1)
+    assert scores["new"] == pytest.approx(0.75 + 0.1)
     assert scores["old"] == 0.80 and scores["undated"] == 0.78
     assert sorted(scores, key=scores.get, reverse=True)[:2] == ["new", "old"]
 
@@ -108,5 +108,5 @@ def test_latest_questions_rank_the_newer_document_first(tmp_path: Path, fake_emb
 
     plain, latest = scores("What does petrol cost in Niamey?"), scores("What does petrol cost in Niamey now?")
     assert plain["new"] == pytest.approx(plain["old"])
-    assert latest["new"] - latest["old"] == pytest.approx(RECENCY_BONUS)
+    assert latest["new"] - latest["old"] == pytest.approx(pipeline.settings.retrieval.recency_bonus)
     assert max(latest, key=latest.get) == "new"

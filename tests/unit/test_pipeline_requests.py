@@ -30,5 +30,5 @@ def test_the_retriever_holds_no_request_state(settings, fake_embedder) -> None:
     pipeline = Pipeline(settings, fake_embedder)
     pipeline.ingest()
     assert len(pipeline.retriever.search(QUESTION, SearchRequest(k=2))) == 2
-    assert len(pipeline.retriever.retrieve(QUESTION)) == settings.top_k  # llama-index's own entry
+    assert len(pipeline.retriever.retrieve(QUESTION)) == settings.retrieval.top_k  # llama-index's own entry
     assert not hasattr(pipeline.retriever, "top_k") and not hasattr(pipeline.retriever, "filters")

@@ -19,9 +19,9 @@ def test_registry_lists_every_backend_default_first() -> None:
 
 
 def test_settings_accept_only_registered_backends() -> None:
-    assert Settings(answer_backend="fake", _env_file=None).answer_backend == "fake"
+    assert Settings(answer__backend="fake", _env_file=None).answer.backend == "fake"
     with pytest.raises(ValueError, match="no answer backend 'nope'"):
-        Settings(answer_backend="nope", _env_file=None)
+        Settings(answer__backend="nope", _env_file=None)
 
 
 def test_a_backend_registered_by_a_module_is_offered_everywhere(capsys, monkeypatch) -> None:
@@ -30,7 +30,7 @@ def test_a_backend_registered_by_a_module_is_offered_everywhere(capsys, monkeypa
         name="zz-test", summary="registered by a test",
         build=lambda r: r.answerer("extractive"), runnable=lambda s: True))
     assert "zz-test" in available(Settings(_env_file=None))
-    assert Settings(answer_backend="zz-test", _env_file=None)
+    assert Settings(answer__backend="zz-test", _env_file=None)
     with pytest.raises(SystemExit):
         main(["ask", "--help"])
     assert "zz-test: registered by a test" in capsys.readouterr().out
@@ -38,11 +38,11 @@ def test_a_backend_registered_by_a_module_is_offered_everywhere(capsys, monkeypa
 
 def test_fake_is_offered_only_when_configured() -> None:
     assert "fake" not in available(Settings(_env_file=None))
-    assert "fake" in available(Settings(answer_backend="fake", _env_file=None))
+    assert "fake" in available(Settings(answer__backend="fake", _env_file=None))
 
 
 def test_fake_backend_answers_through_the_pipeline(settings, fake_embedder) -> None:
-    pipeline = Pipeline(settings.model_copy(update={"answer_backend": "fake"}), fake_embedder)
+    pipeline = Pipeline(settings.changed(answer__backend="fake"), fake_embedder)
     pipeline.ingest()
     steps = list(pipeline.stream(QUESTION))
     quoted, last = steps[0], steps[-1]

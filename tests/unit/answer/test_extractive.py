@@ -4,7 +4,7 @@ import pytest
 from llama_index.core.schema import NodeWithScore, TextNode
 
 from rag.answer.base import Answer, Citation, unsupported_sentences
-from rag.answer.extractive import WEIGHTS, Candidate, choose, in_context
+from rag.answer.extractive import Candidate, choose, in_context
 from rag.answer.question import (DATE, NAME, NUMBER, abbreviable, acronyms, asked_type, compound, constraints, has_type,
                                  mentioned, opposed, plain_terms)
 from rag.chunk import sentence_spans
@@ -39,7 +39,7 @@ def test_answer_sentences_are_verbatim_and_every_marker_resolves(pipeline: Pipel
 def test_answer_reports_what_was_searched_and_retrieved(pipeline: Pipeline) -> None:
     answer = pipeline.ask("Who founded Wagner?")
     assert answer.searched_for == "Who founded Wagner?"
-    assert len(answer.retrieved) == pipeline.settings.top_k
+    assert len(answer.retrieved) == pipeline.settings.retrieval.top_k
     assert answer.latency_ms > 0 and answer.done
 
 
@@ -51,7 +51,7 @@ def test_stream_grows_to_the_final_answer(pipeline: Pipeline) -> None:
 
 
 def test_weak_evidence_abstains_with_the_sentinel(pipeline: Pipeline) -> None:
-    pipeline.answerer.settings = pipeline.settings.model_copy(update={"abstain_threshold": 99.0})
+    pipeline.answerer.settings = pipeline.settings.changed(answer__abstain_threshold=99.0)
     answer = pipeline.ask("Who founded Wagner?")
     assert answer.abstained and answer.answer == ABSTAIN and answer.citations == []
 
@@ -186,7 +186,7 @@ def test_the_best_sentence_is_quoted_with_the_statements_around_it() -> None:
     assert in_context([candidate(1)])[0].text.startswith("First fact")
 
 
-def test_a_two_part_question_reaches_further_for_its_second_part() -> None:
+def test_a_two_part_question_reaches_further_for_its_second_part(settings) -> None:
     first, second = "Goita is the interim President of Mali.", "Camara is the Defense Minister of Mali."
 
     def ranked(two_part: bool) -> list[Candidate]:
@@ -195,5 +195,5 @@ def test_a_two_part_question_reaches_further_for_its_second_part() -> None:
                 Candidate(1, NodeWithScore(node=TextNode(text=second)), 0, len(second), matched={"minist": 0.5},
                           score=0.6, two_part=two_part)]
 
-    assert [c.text for c in choose(ranked(two_part=False), WEIGHTS, limit=3)] == [first]
-    assert [c.text for c in choose(ranked(two_part=True), WEIGHTS, limit=3)] == [first, second]
+    assert [c.text for c in choose(ranked(two_part=False), settings.answer.weights, limit=3)] == [first]
+    assert [c.text for c in choose(ranked(two_part=True), settings.answer.weights, limit=3)] == [first, second]

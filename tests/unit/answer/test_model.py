@@ -54,19 +54,19 @@ def test_a_missing_part_says_how_to_install_it(tmp_path: Path) -> None:
 def test_a_gguf_setting_wins_and_must_exist(tmp_path: Path) -> None:
     gguf = tmp_path / "m.gguf"
     gguf.write_bytes(b"GGUF")
-    assert model_path(Settings(llm_gguf=gguf, _env_file=None)) == gguf
+    assert model_path(Settings(llm__local__gguf=gguf, _env_file=None)) == gguf
     with pytest.raises(ModelUnavailable, match="not a file"):
-        model_path(Settings(llm_gguf=tmp_path / "nope.gguf", _env_file=None))
+        model_path(Settings(llm__local__gguf=tmp_path / "nope.gguf", _env_file=None))
 
 
 def test_available_backends_need_their_model_or_url(tmp_path: Path) -> None:
-    bare = Settings(model_cache=tmp_path, llm_gguf=tmp_path / "nope.gguf", _env_file=None)
+    bare = Settings(llm__local__model_cache=tmp_path, llm__local__gguf=tmp_path / "nope.gguf", _env_file=None)
     assert "openai" not in available(bare)
-    assert "openai" in available(bare.model_copy(update={"llm_url": "http://127.0.0.1:1/v1"}))
+    assert "openai" in available(bare.changed(llm__openai__url="http://127.0.0.1:1/v1"))
     gguf = tmp_path / "m.gguf"
     gguf.write_bytes(b"GGUF")
-    assert "local" in available(bare.model_copy(update={"llm_gguf": gguf}))
+    assert "local" in available(bare.changed(llm__local__gguf=gguf))
     from rag.answer.openai import openai_llm
 
-    with pytest.raises(BackendUnavailable, match="RAG_LLM_URL"):
+    with pytest.raises(BackendUnavailable, match="RAG_LLM__OPENAI__URL"):
         openai_llm(bare)

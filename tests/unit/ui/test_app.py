@@ -1,5 +1,5 @@
 """How the app queues its events: answers queue apart from uploads and deletions, so a slow
-answer never holds up a write (nor a write an answer), RAG_CHAT_CONCURRENCY of them at once
+answer never holds up a write (nor a write an answer), RAG_UI__CHAT_CONCURRENCY of them at once
 (4 by default) (no server started)."""
 
 from rag.pipeline import Pipeline
@@ -16,10 +16,10 @@ def queues(settings, fake_embedder) -> dict[str, set]:
 
 
 def test_one_answer_at_a_time_still_queues_apart_from_writes(settings, fake_embedder) -> None:
-    found = queues(settings.model_copy(update={"chat_concurrency": 1}), fake_embedder)
+    found = queues(settings.changed(ui__chat_concurrency=1), fake_embedder)
     assert found == {"answer": {1}, "pipeline": {"default"}}  # writes: Gradio's default limit, 1
 
 
 def test_several_answers_at_once_queue_apart_from_writes(settings, fake_embedder) -> None:
-    found = queues(settings.model_copy(update={"chat_concurrency": 3}), fake_embedder)
+    found = queues(settings.changed(ui__chat_concurrency=3), fake_embedder)
     assert found == {"answer": {3}, "pipeline": {"default"}}
