@@ -13,7 +13,10 @@ from rag.formats import Extracted, tidy_lines
 def read_html(html: str) -> Extracted:
     page = trafilatura.bare_extraction(
         html, with_metadata=True, include_comments=False, include_tables=True,
-        include_images=False, include_links=False, favor_precision=True, deduplicate=True, fast=True,
+        include_images=False, include_links=False, favor_precision=True, fast=True,
+        # No `deduplicate`: its cache of seen text is global to the process, so a page read
+        # a few times (re-ingested, uploaded again, in a long-running server) came back empty.
+        deduplicate=False,
         # Only a date the page states as its date (markup, a dateline, its URL): the
         # extensive search guesses from any year in the text, or a copyright line, and
         # falls back to a default (1995-01-01, 2000-01-01) when it finds nothing.
