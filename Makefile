@@ -3,13 +3,13 @@
 # `make test-fast`: the unit tier only (seconds; no browser, server or real model).
 # `make check`: ruff and mypy, configured in pyproject.toml.
 # `make run ANSWER=local`: answers written by a local LLM (installs the 1.1 GB model once);
-# ANSWER=openai with RAG_LLM_URL set uses an OpenAI-compatible server.
+# ANSWER=openai with RAG_LLM__OPENAI__URL set uses an OpenAI-compatible server.
 VENV   := .venv
 PYTHON := $(VENV)/bin/python
 RAG    := $(VENV)/bin/rag
 STAMP  := $(VENV)/.installed
 ifdef ANSWER
-export RAG_ANSWER_BACKEND := $(ANSWER)
+export RAG_ANSWER__BACKEND := $(ANSWER)
 endif
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

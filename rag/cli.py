@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from rag import cli_feedback
+from rag import cli_feedback, cli_settings
 from rag.answer import Answer
 from rag.answer.backends import names, summaries
 from rag.answer.over_time import with_support_counts
@@ -348,6 +348,7 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(run=cmd_serve)
 
     cli_feedback.add_parser(sub, index_help)
+    cli_settings.add_parser(sub)
 
     args = parser.parse_args(argv)
     if getattr(args, "k", None) is not None and args.k < 1:
