@@ -8,11 +8,11 @@ from pathlib import Path
 import docx
 import pytest
 from gradio_client import Client
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from rag.ui import CorpusError, save_upload
 from rag.ui.corpus import documents_rows
-from tests.browser.pages import CHROMIUM, CHROMIUM_ARGS, SHOTS, ask, last_answer, open_tab
+from tests.browser.pages import CHROMIUM, SHOTS, ask, browser_page, last_answer, open_tab
 from tests.samples import ROOT, pdf_bytes, scanned_pdf_bytes
 from tests.servers import running_app, temp_settings
 
@@ -93,14 +93,8 @@ def test_pdf_and_word_uploads(served, tmp_path):
 def page(served):
     if not CHROMIUM.exists():
         pytest.skip("needs Debian's chromium at /usr/bin/chromium")
-    SHOTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(served[0])
-        page.wait_for_selector("#question textarea")
+    with browser_page(served[0]) as page:
         yield page
-        browser.close()
 
 
 def test_browser_filters_and_dated_source_cards(page):

@@ -5,9 +5,9 @@ import shutil
 
 import pytest
 from gradio_client import Client
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.browser.pages import CHROMIUM, CHROMIUM_ARGS, NEEDS_CHROMIUM, SHOTS, ask, last_answer, open_tab
+from tests.browser.pages import CHROMIUM, NEEDS_CHROMIUM, SHOTS, ask, browser_page, last_answer, open_tab
 from tests.samples import ROOT
 from tests.servers import running_app, temp_settings
 
@@ -55,14 +55,8 @@ def test_timeline_api(client):
 def page(served):
     if not CHROMIUM.exists():
         pytest.skip("needs Debian's chromium at /usr/bin/chromium")
-    SHOTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(served[0])
-        page.wait_for_selector("#question textarea")
+    with browser_page(served[0]) as page:
         yield page
-        browser.close()
 
 
 def test_browser_as_of_field(page):
