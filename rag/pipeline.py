@@ -56,7 +56,8 @@ class Pipeline:
         self.sentence_model = sentence_model or (embed_model or sentence_embedder(self.settings, self.embed_model))
         self._checked: str | None = None  # the collection generation the embedders were checked at
         self.writer = WriterLock(self.settings.index_dir, enabled=not self.settings.chroma_url)
-        self.retriever = HybridRetriever(self.store, self.embed_model, self.settings)
+        self.retriever = HybridRetriever(self.store, self.embed_model, self.settings,
+                                         SentenceVectors(self.settings), self.sentence_model)
         self._answerers: dict[str, Answerer] = {}
         self._building = threading.RLock()  # two questions must not load one model twice
         self.answerer = self.answerer_for(self.settings.answer.backend)

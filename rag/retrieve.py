@@ -20,8 +20,10 @@ from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 from rag.as_of import prefer_window, question_window, today
 from rag.filters import Filters, prefer_recent, wants_recent
 from rag.lexical import LexicalIndex, refresh_lexical
+from rag.sentence_vectors import SentenceVectors
 from rag.settings import Settings
 from rag.store import Store
+from rag.text.sentences import sentence_spans
 
 
 @dataclass(frozen=True)
@@ -69,10 +71,24 @@ def cap_per_document(ranked: list[str], k: int, per_document: int) -> list[str]:
     return (first + rest)[:k]
 
 
+def best_sentences(nodes: dict[str, TextNode], query: np.ndarray,
+                   stored: SentenceVectors) -> dict[str, float]:
+    """Each chunk's best sentence cosine to `query`, from the vectors ingest stored (a
+    chunk none of whose sentences are stored is left out: nothing is embedded here)."""
+    spans = {i: [n.get_content()[s:e] for s, e in sentence_spans(n.get_content())] for i, n in nodes.items()}
+    found = stored.get(list({t for texts in spans.values() for t in texts}))
+    return {i: max(float(found[t] @ query) for t in texts if t in found)
+            for i, texts in spans.items() if any(t in found for t in texts)}
+
+
 class HybridRetriever(BaseRetriever):
-    def __init__(self, store: Store, embed_model: BaseEmbedding, settings: Settings) -> None:
+    def __init__(self, store: Store, embed_model: BaseEmbedding, settings: Settings,
+                 sentences: SentenceVectors | None = None, sentence_model: BaseEmbedding | None = None) -> None:
+        """`sentences` and `sentence_model`: the stored sentence vectors and what embedded
+        them, for the dense score's sentence share (`retrieval.sentence_share`)."""
         super().__init__()
         self.store, self.embed_model, self.settings = store, embed_model, settings
+        self.sentences, self.sentence_model = sentences, sentence_model or embed_model
         self._lexical: LexicalIndex | None = None
         self._generation: str | None = None  # of the collection BM25 was last checked against
         self._refreshing = threading.Lock()  # one refresh at a time: it rewrites the saved index
@@ -114,6 +130,14 @@ class HybridRetriever(BaseRetriever):
             query_bundle.embedding = self.embed_model.get_query_embedding(query_bundle.query_str)
         where = filters.where()
         cosines, nodes = self.store.nearest(query_bundle.embedding, self.settings.retrieval.candidates, where)
+        if (share := self.settings.retrieval.sentence_share) and self.sentences is not None:
+            # A chunk's vector blurs its sentences together; its best sentence finds the one
+            # fact a question asks about. At 0.3 (preset sentence-evidence) squad2 dev hit@5
+            # 0.967 -> 0.975 and MRR 0.887 -> 0.900, but pass rate 0.737 -> 0.731 (evals/README.md).
+            query = query_bundle.embedding if self.sentence_model is self.embed_model \
+                else self.sentence_model.get_query_embedding(query_bundle.query_str)
+            best = best_sentences(nodes, np.array(query), self.sentences)
+            cosines = {i: (1 - share) * c + share * best.get(i, c) for i, c in cosines.items()}
         allowed = set(self.store.chunk_ids(where)) if where else None
         bm25 = dict(lexical.search(query_bundle.query_str, self.settings.retrieval.candidates, allowed))
         return Rankings(cosines, bm25, nodes)

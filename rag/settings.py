@@ -47,6 +47,8 @@ class Retrieval(Group):
     candidates: int = Field(description="chunks each ranking (cosine, BM25) hands to fusion")
     dense_weight: float = Field(description="the cosine's share of the fused score, the rest BM25 "
                                 "(benchmarks/tune.py)")
+    sentence_share: float = Field(description="share of a chunk's best stored sentence cosine in its dense "
+                                  "score, the rest the chunk's own cosine; 0: the chunk's alone")
     chunks_per_document: int = Field(description="at most this many of the top_k chunks from one "
                                      "document; 0: no cap (evals/README.md)")
     time_bonus: float = Field(description="added to passages published in the window a question "
