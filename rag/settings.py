@@ -1,4 +1,4 @@
-"""The one typed settings object, in groups (retrieval, answer, verify, llm, ingest, ui).
+"""The one typed settings object, in groups (ingest, retrieval, answer, verify, time, llm, ui).
 
 Every field can be set from the environment as RAG_<GROUP>__<FIELD> (for instance
 `RAG_ANSWER__READER__ENABLED=false`, `RAG_LLM__OPENAI__URL=...`), from `.env`, or from a
@@ -55,6 +55,25 @@ class Retrieval(Group):
                               "names ('this week', 'recently'), counted back from its as-of date; 0: off")
     recency_bonus: float = Field(description="for 'latest' questions, added to the newest candidate and "
                                  "scaled down to 0 for the oldest: orders near-equal matches only")
+
+
+class Time(Group):
+    """Timelines and change answers (rag/timeline.py, rag/answer/over_time.py); set by hand on
+    the seed and synthetic change corpora (evals/README.md), MiniLM cosines."""
+
+    timeline_passages: int = Field(description="passages searched for a timeline's topic")
+    timeline_relevant: float = Field(description="of those, the ones scoring at least this share of "
+                                     "the best one's fused score (other topics score under a third)")
+    same_event: float = Field(description="two articles tell one event when the words around their "
+                              "compatible dates are this close (same events 0.56-0.85, others 0.21)")
+    same_statement: float = Field(description="sentences this close say the same thing (source counts)")
+    same_kind: float = Field(description="a sentence this close to the lead with other numbers is a "
+                             "disagreement between dated sources")
+    same_article: float = Field(description="passages sharing this share of their word 5-grams are "
+                                "one article republished (counted once)")
+    change_margin: float = Field(description="a change answer quotes the best sentence of each article "
+                                 "scoring within this of the best")
+    change_statements: int = Field(description="dated statements a change answer quotes at most")
 
 
 class Weights(Group):
@@ -179,6 +198,7 @@ class Settings(BaseSettings):
     retrieval: Retrieval
     answer: Answer
     verify: Verify
+    time: Time
     llm: LLM = Field(default_factory=LLM)
     ui: UI = Field(default_factory=UI)
 

@@ -18,14 +18,7 @@ from rag.text.sentences import sentence_spans
 from rag.filters import Filters
 from rag.mentions import describe, find_dates
 
-# Passages searched for a topic. Two articles tell one event when the words around their
-# compatible dates are this close (MiniLM cosine; on the seed corpus the same events score
-# 0.56-0.85, different events of one month 0.21).
-PASSAGES = 40
-# Of those, the passages scoring at least this share of the best one's fused score: on a
-# mixed corpus the articles about other things score under a third of the topic's own.
-RELEVANT = 0.5
-SAME_EVENT = 0.55
+# How many passages, which of them, and when two tellings are one event: `settings.time`.
 _CONTEXT_WORDS = 8
 
 
@@ -65,8 +58,9 @@ def build_timeline(pipeline, topic: str, since: str | None = None, until: str | 
     topic = topic.strip()
     if not topic:
         raise ValueError("the topic is empty")
-    passages = pipeline.search(topic, PASSAGES, Filters(sources=tuple(sources), as_of=as_of))
-    floor = RELEVANT * max((p.score or 0.0 for p in passages), default=0.0)
+    tuned = pipeline.settings.time
+    passages = pipeline.search(topic, tuned.timeline_passages, Filters(sources=tuple(sources), as_of=as_of))
+    floor = tuned.timeline_relevant * max((p.score or 0.0 for p in passages), default=0.0)
     passages = [p for p in passages if (p.score or 0.0) >= floor]
     told = [t for p in passages for t in _events_in(p.node)]
     told = [t for t in _distinct(told) if _within(t.event, since, until)]
@@ -74,7 +68,7 @@ def build_timeline(pipeline, topic: str, since: str | None = None, until: str | 
         vectors = pipeline.embed_model.get_text_embedding_batch([t.clause for t in told])
         for t, vector in zip(told, vectors):
             t.vector = np.asarray(vector)
-    return _numbered(topic, _merged(told))
+    return _numbered(topic, _merged(told, tuned.same_event))
 
 
 def _events_in(node) -> list[_Told]:
@@ -147,7 +141,7 @@ def _compatible(a: str | None, b: str | None) -> bool:
     return a.startswith(b) or b.startswith(a)
 
 
-def _merged(told: list[_Told]) -> list[list[_Told]]:
+def _merged(told: list[_Told], same_event: float) -> list[list[_Told]]:
     """Tellings grouped into events: another article's sentence on a compatible date and
     close in meaning joins the first group it fits."""
     groups: list[list[_Told]] = []
@@ -156,7 +150,7 @@ def _merged(told: list[_Told]) -> list[list[_Told]]:
             first = group[0]
             if (_compatible(first.event.date, t.event.date)
                     and all(g.citation.doc_id != t.citation.doc_id for g in group)
-                    and float(np.dot(first.vector, t.vector)) >= SAME_EVENT):
+                    and float(np.dot(first.vector, t.vector)) >= same_event):
                 group.append(t)
                 break
         else:

@@ -21,14 +21,8 @@ _CHANGE = re.compile(r"\bhow (?:has|have|did|does|do)\b.*\b(?:change|changed|evo
                      r"(?:19|20)\d\d\b|\bsince the\b.*\?$", re.IGNORECASE)
 _YEARS = re.compile(r"\b((?:19|20)\d\d)\b")
 _NUMBER = re.compile(r"\d[\d,.]*")
-# Sentences this close (MiniLM cosine) say the same thing; the same statement with other
-# numbers is a disagreement; passages sharing this much of their word 5-grams are one article.
-SAME_STATEMENT = 0.8
-SAME_KIND = 0.75
-SAME_ARTICLE = 0.5
-# A change answer quotes the best sentence of each article scoring within this of the best.
-_CHANGE_MARGIN = 0.2
-_CHANGE_STATEMENTS = 5
+# What counts as the same statement, event or article, and how much a change answer
+# quotes: `settings.time`.
 
 
 def asks_change(question: str) -> bool:
@@ -39,7 +33,7 @@ def change_answer(question: str, passages: list[NodeWithScore],
                   answerer: ExtractiveAnswerer) -> Answer | None:
     """Dated statements in time order, each cited, from different articles; None when the
     passages do not give at least two dates to compare."""
-    ranked = answerer.score(question, passages)
+    ranked, tuned = answerer.score(question, passages), answerer.settings.time
     if not ranked or ranked[0].score < answerer.settings.answer.abstain_threshold:
         return None  # the quoted answer abstains as it would
     years = sorted(_YEARS.findall(question))
@@ -48,13 +42,13 @@ def change_answer(question: str, passages: list[NodeWithScore],
     for candidate in ranked:
         doc = _doc(candidate.passage)
         when = _when(candidate)
-        if (candidate.score < ranked[0].score - _CHANGE_MARGIN or doc in best or when is None
+        if (candidate.score < ranked[0].score - tuned.change_margin or doc in best or when is None
                 or _spaced(candidate.text) in quoted
                 or (len(years) >= 2 and not years[0] <= when[:4] <= years[-1])):
             continue
         best[doc] = (when, candidate)
         quoted.add(_spaced(candidate.text))
-    chosen = sorted(best.values(), key=lambda pair: pair[0])[:_CHANGE_STATEMENTS]
+    chosen = sorted(best.values(), key=lambda pair: pair[0])[:tuned.change_statements]
     if len({when for when, _ in chosen}) < 2:
         return None
     citations: list[Citation] = []
@@ -97,8 +91,9 @@ def with_disagreement(answer: Answer, question: str, passages: list[NodeWithScor
     if not others:
         return answer
     vectors = answerer._vectors([lead, *(c.text for c in others)])
+    same_kind = answerer.settings.time.same_kind
     for candidate, vector in zip(others, vectors[1:]):
-        if float(vector @ vectors[0]) >= SAME_KIND and _numbers(candidate.text) != _numbers(lead) \
+        if float(vector @ vectors[0]) >= same_kind and _numbers(candidate.text) != _numbers(lead) \
                 and _numbers(candidate.text):
             citation = cite(len(answer.citations) + 1, candidate.passage)
             citation.highlights.append((candidate.start, candidate.end))
@@ -115,6 +110,7 @@ def support(answer: Answer, passages: list[NodeWithScore], answerer: ExtractiveA
     the articles among the retrieved passages holding a sentence that close to a quoted
     one, near-identical articles counted once."""
     counts: dict[int, int] = {}
+    tuned = answerer.settings.time
     sentences = [(p, s) for p in passages for s in _sentences(p)]
     if not sentences or answer.abstained:
         return counts
@@ -125,20 +121,20 @@ def support(answer: Answer, passages: list[NodeWithScore], answerer: ExtractiveA
         mine = answerer._vectors(quoted)
         numbers = [_numbers(q) for q in quoted]
         # Close in meaning and with the same figures: "3,000 troops" does not support "6,000 troops".
-        close = [any(score >= SAME_STATEMENT and _numbers(text) == numbers[i]
+        close = [any(score >= tuned.same_statement and _numbers(text) == numbers[i]
                      for i, score in enumerate(row)) for row, (_, text) in zip(vectors @ mine.T, sentences)]
         holders = {_doc(p): p.node.get_content() for (p, _), yes in zip(sentences, close) if yes}
         holders.setdefault(citation.doc_id, citation.text)
-        counts[citation.n] = _independent(list(holders.values()))
+        counts[citation.n] = _independent(list(holders.values()), tuned.same_article)
     return counts
 
 
-def _independent(texts: list[str]) -> int:
+def _independent(texts: list[str], same_article: float) -> int:
     """How many of these passages are not near-copies of one counted before."""
     kept: list[set] = []
     for text in texts:
         shingles = _shingles(text)
-        if not any(len(shingles & k) / max(len(shingles | k), 1) >= SAME_ARTICLE for k in kept):
+        if not any(len(shingles & k) / max(len(shingles | k), 1) >= same_article for k in kept):
             kept.append(shingles)
     return len(kept)
 

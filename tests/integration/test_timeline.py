@@ -35,7 +35,8 @@ def test_one_event_told_by_several_articles_is_one_entry() -> None:
     groups = _merged([_told("a", "2020", [1, 0]), _told("b", "2020-08", [1, 0.2]),
                       _told("a", "2020", [1, 0.1]),  # the same article again: its own entry
                       _told("c", "2020", [0, 1]),  # another event of that year
-                      _told("d", "2021", [1, 0])])  # another date
+                      _told("d", "2021", [1, 0])],  # another date
+                     Settings(_env_file=None).time.same_event)
     assert [[t.citation.doc_id for t in g] for g in groups] == [["a", "b"], ["a"], ["c"], ["d"]]
 
 
