@@ -35,7 +35,8 @@ class Span:
 def _checked(directory: Path) -> Path:
     model, recorded = directory / "reader.onnx", directory / "reader.onnx.sha256"
     if not model.is_file() or not recorded.is_file():
-        raise ReaderUnavailable(f"no reader model in {directory} (reader.onnx and reader.onnx.sha256)")
+        raise ReaderUnavailable(f"no reader model in {directory} (reader.onnx and reader.onnx.sha256): "
+                                "set RAG_ANSWER__READER__DIR to its folder, or RAG_ANSWER__READER__ENABLED=false")
     expected = recorded.read_text().split()[0]
     digest = hashlib.sha256(model.read_bytes()).hexdigest()
     if digest != expected:

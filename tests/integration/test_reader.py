@@ -42,8 +42,9 @@ def test_the_shipped_model_matches_its_recorded_hash(tmp_path: Path) -> None:
 
 
 def test_a_missing_model_is_one_line(tmp_path: Path) -> None:
-    with pytest.raises(ReaderUnavailable, match="no reader model"):
+    with pytest.raises(ReaderUnavailable, match="no reader model") as error:
         Reader(tmp_path)
+    assert "\n" not in str(error.value) and "RAG_ANSWER__READER__DIR" in str(error.value)
 
 
 def test_spans_lie_inside_their_windows(reader: Reader) -> None:
