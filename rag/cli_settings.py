@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from rag.settings import Settings, presets
 
 # Shown as set or not, never printed: a terminal log or a pasted bug report keeps no secret.
-SECRETS = {("llm", "openai", "api_key"), ("ui", "auth")}
+SECRETS = ("llm__openai__api_key", "ui__auth")
 
 
 def fields(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, Any, str]]:
@@ -24,24 +24,22 @@ def fields(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, Any, str]]
             yield f"RAG_{prefix}{name}".upper(), value, info.description or ""
 
 
+def masked(settings: Settings) -> Settings:
+    """The settings with each secret that is set replaced by "(set)"."""
+    values = {env: value for env, value, _ in fields(settings)}
+    return settings.changed(**{key: "(set)" for key in SECRETS if values[f"RAG_{key}".upper()]})
+
+
 def cmd_settings(args: argparse.Namespace) -> int:
-    settings = Settings()
+    settings = masked(Settings())
     if args.json:
-        values = settings.model_dump(mode="json")
-        for *groups, name in SECRETS:
-            target = values
-            for group in groups:
-                target = target[group]
-            target[name] = "(set)" if target[name] else None
-        print(json.dumps(values, indent=2))
+        print(json.dumps(settings.model_dump(mode="json"), indent=2))
         return 0
     print(f"preset {settings.preset} (there are {', '.join(presets())}; RAG_PRESET picks one)")
     for env, value, description in fields(settings):
         if env == "RAG_PRESET":
             continue
-        secret = any(env == "RAG_" + "__".join(path).upper() for path in SECRETS)
-        shown = "(set)" if secret and value else value
-        print(f"{env}={shown}" + (f"  # {description}" if description else ""))
+        print(f"{env}={value}" + (f"  # {description}" if description else ""))
     return 0
 
 

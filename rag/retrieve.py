@@ -75,7 +75,8 @@ def best_sentences(nodes: dict[str, TextNode], query: np.ndarray,
                    stored: SentenceVectors) -> dict[str, float]:
     """Each chunk's best sentence cosine to `query`, from the vectors ingest stored (a
     chunk none of whose sentences are stored is left out: nothing is embedded here)."""
-    spans = {i: [n.get_content()[s:e] for s, e in sentence_spans(n.get_content())] for i, n in nodes.items()}
+    texts_of = {i: n.get_content() for i, n in nodes.items()}
+    spans = {i: [text[s:e] for s, e in sentence_spans(text)] for i, text in texts_of.items()}
     found = stored.get(list({t for texts in spans.values() for t in texts}))
     return {i: max(float(found[t] @ query) for t in texts if t in found)
             for i, texts in spans.items() if any(t in found for t in texts)}

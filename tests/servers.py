@@ -14,7 +14,7 @@ from pathlib import Path
 from rag.pipeline import Pipeline
 from rag.settings import Settings
 from rag.ui import build_app, launch
-from tests.samples import SEED_CORPUS
+from tests.samples import ROOT, SEED_CORPUS
 
 
 def free_port() -> int:
@@ -72,3 +72,13 @@ def running_app(settings: Settings) -> Iterator[tuple[str, Pipeline]]:
         yield url, pipeline
     finally:
         app.close()
+
+
+@contextmanager
+def dated_app(folder: Path) -> Iterator[tuple[str, Pipeline]]:
+    """The app served over the seed corpus plus the dated one (evals/corpora/dated)."""
+    settings = temp_settings(folder)
+    for file in (ROOT / "evals" / "corpora" / "dated").iterdir():
+        shutil.copy(file, settings.corpus_dir)
+    with running_app(settings) as served:
+        yield served

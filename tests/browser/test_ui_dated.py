@@ -2,7 +2,6 @@
 tab's columns and sorting, PDF and Word uploads; then the same in a real browser."""
 
 import re
-import shutil
 from pathlib import Path
 
 import docx
@@ -14,7 +13,7 @@ from rag.ui import CorpusError, save_upload
 from rag.ui.corpus import documents_rows
 from tests.browser.pages import CHROMIUM, SHOTS, ask, browser_page, last_answer, open_tab
 from tests.samples import ROOT, pdf_bytes, scanned_pdf_bytes
-from tests.servers import running_app, temp_settings
+from tests.servers import dated_app
 
 pytestmark = pytest.mark.integration
 DATED = ROOT / "evals" / "corpora" / "dated"
@@ -23,11 +22,8 @@ TROOPS = "How many troops does the Sahel Shield joint force have?"
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    settings = temp_settings(tmp_path_factory.mktemp("ui-dated"))
-    for file in DATED.iterdir():
-        shutil.copy(file, settings.corpus_dir)
-    with running_app(settings) as (url, pipeline):
-        yield url, pipeline
+    with dated_app(tmp_path_factory.mktemp("ui-dated")) as app:
+        yield app
 
 
 @pytest.fixture

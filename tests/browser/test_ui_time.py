@@ -1,15 +1,13 @@
 """Time in the chat: `/chat` as of a date, the `/timeline` API, then the as-of field and
 the Timeline tab in a real browser."""
 
-import shutil
 
 import pytest
 from gradio_client import Client
 from playwright.sync_api import expect
 
 from tests.browser.pages import CHROMIUM, NEEDS_CHROMIUM, SHOTS, ask, browser_page, last_answer, open_tab
-from tests.samples import ROOT
-from tests.servers import running_app, temp_settings
+from tests.servers import dated_app
 
 pytestmark = NEEDS_CHROMIUM
 TROOPS = "How many troops does the Sahel Shield joint force have now?"
@@ -17,11 +15,8 @@ TROOPS = "How many troops does the Sahel Shield joint force have now?"
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    settings = temp_settings(tmp_path_factory.mktemp("ui-time"))
-    for file in (ROOT / "evals" / "corpora" / "dated").iterdir():
-        shutil.copy(file, settings.corpus_dir)
-    with running_app(settings) as (url, pipeline):
-        yield url, pipeline
+    with dated_app(tmp_path_factory.mktemp("ui-time")) as app:
+        yield app
 
 
 @pytest.fixture

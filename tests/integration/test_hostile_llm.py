@@ -25,41 +25,33 @@ QUESTION = "When did Wagner deploy to Mali?"
 FAILED = "The language model did not answer"
 
 
-@pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    settings = Settings(index_dir=tmp_path_factory.mktemp("index"), corpus_dir=SEED_CORPUS,
-                        _env_file=None)
-    Pipeline(settings).ingest()
-    return settings.index_dir
-
-
-def _pipeline(index: Path, url: str, **overrides) -> Pipeline:
-    return Pipeline(Settings(index_dir=index, corpus_dir=SEED_CORPUS, answer__backend="openai",
+def _pipeline(seed_index: Path, url: str, **overrides) -> Pipeline:
+    return Pipeline(Settings(index_dir=seed_index, corpus_dir=SEED_CORPUS, answer__backend="openai",
                              llm__openai__url=url, _env_file=None, **overrides))
 
 
 @pytest.mark.parametrize("behaviour", [empty_stream, not_json, closes], ids=lambda b: b.__name__)
-def test_a_faulty_answer_gives_the_quoted_one_with_a_notice(index: Path, behaviour) -> None:
+def test_a_faulty_answer_gives_the_quoted_one_with_a_notice(seed_index: Path, behaviour) -> None:
     with llm_server(behaviour) as url:
-        answer = _pipeline(index, url, llm__openai__timeout=5).ask(QUESTION)
+        answer = _pipeline(seed_index, url, llm__openai__timeout=5).ask(QUESTION)
     assert not answer.abstained and "December 2021" in answer.answer and answer.citations
     assert answer.notice.startswith(FAILED) and "\n" not in answer.notice
 
 
-def test_tokens_forever_are_cut_at_max_tokens(index: Path) -> None:
+def test_tokens_forever_are_cut_at_max_tokens(seed_index: Path) -> None:
     with llm_server(endless) as url:
         started = time.perf_counter()
-        steps = list(_pipeline(index, url, llm__max_tokens=32, llm__deadline=60).stream(QUESTION))
+        steps = list(_pipeline(seed_index, url, llm__max_tokens=32, llm__deadline=60).stream(QUESTION))
     assert time.perf_counter() - started < 30
     assert max(len(s.draft) for s in steps) <= 8 * 32
     last = steps[-1]
     assert last.done and not last.abstained and "December 2021" in last.answer
 
 
-def test_rag_ask_against_keep_alives_ends_at_the_deadline(index: Path) -> None:
+def test_rag_ask_against_keep_alives_ends_at_the_deadline(seed_index: Path) -> None:
     with llm_server(keep_alive) as url:
         env = {**os.environ, "RAG_ANSWER__BACKEND": "openai", "RAG_LLM__OPENAI__URL": url,
-               "RAG_LLM__OPENAI__TIMEOUT": "3", "RAG_LLM__DEADLINE": "4", "RAG_INDEX_DIR": str(index)}
+               "RAG_LLM__OPENAI__TIMEOUT": "3", "RAG_LLM__DEADLINE": "4", "RAG_INDEX_DIR": str(seed_index)}
         started = time.perf_counter()
         done = subprocess.run([sys.executable, "-m", "rag.cli", "ask", QUESTION], cwd=ROOT, env=env,
                               capture_output=True, text=True, timeout=300)

@@ -32,16 +32,8 @@ def server() -> LocalLLM:
     return LocalLLM(model_path=str(small_gguf()), max_tokens=48)
 
 
-@pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    settings = Settings(index_dir=tmp_path_factory.mktemp("index"), corpus_dir=SEED_CORPUS,
-                        _env_file=None)
-    Pipeline(settings).ingest()
-    return settings.index_dir
-
-
-def pipeline(index: Path, **overrides) -> Pipeline:
-    settings = Settings(index_dir=index, corpus_dir=SEED_CORPUS, llm__max_tokens=48,
+def pipeline(seed_index: Path, **overrides) -> Pipeline:
+    settings = Settings(index_dir=seed_index, corpus_dir=SEED_CORPUS, llm__max_tokens=48,
                         _env_file=None, **overrides)
     return Pipeline(settings)
 
@@ -79,8 +71,8 @@ def assert_partials_checked(steps: list[Answer]) -> None:
             assert streamed == [(r["text"], r["status"]) for r in last.sentences][:len(streamed)]
 
 
-def test_openai_backend_against_a_real_server(server: LocalLLM, index: Path) -> None:
-    p = pipeline(index, answer__backend="openai", llm__openai__url=f"{server.address}/v1")
+def test_openai_backend_against_a_real_server(server: LocalLLM, seed_index: Path) -> None:
+    p = pipeline(seed_index, answer__backend="openai", llm__openai__url=f"{server.address}/v1")
     for question in QUESTIONS:
         steps = list(p.stream(question))
         quoted = steps[0]
@@ -91,8 +83,8 @@ def test_openai_backend_against_a_real_server(server: LocalLLM, index: Path) -> 
         assert steps[-1].first_token_ms and steps[-1].first_token_ms > 0
 
 
-def test_local_backend_in_process(index: Path) -> None:
-    p = pipeline(index, answer__backend="local", llm__local__gguf=small_gguf())
+def test_local_backend_in_process(seed_index: Path) -> None:
+    p = pipeline(seed_index, answer__backend="local", llm__local__gguf=small_gguf())
     assert_checked(p.ask(QUESTIONS[0]), "local")
     # A question the small model answers in more than one sentence: the first is checked
     # and shown while the next is written.
@@ -110,12 +102,12 @@ def _fallback(p: Pipeline) -> Answer:
     return answer
 
 
-def test_refused_connection_falls_back_to_the_quoted_answer(index: Path) -> None:
-    _fallback(pipeline(index, answer__backend="openai", llm__openai__url=f"http://127.0.0.1:{free_port()}/v1"))
+def test_refused_connection_falls_back_to_the_quoted_answer(seed_index: Path) -> None:
+    _fallback(pipeline(seed_index, answer__backend="openai", llm__openai__url=f"http://127.0.0.1:{free_port()}/v1"))
 
 
-def test_http_error_falls_back_to_the_quoted_answer(server: LocalLLM, index: Path) -> None:
-    answer = _fallback(pipeline(index, answer__backend="openai", llm__openai__url=f"{server.address}/no/such/api"))
+def test_http_error_falls_back_to_the_quoted_answer(server: LocalLLM, seed_index: Path) -> None:
+    answer = _fallback(pipeline(seed_index, answer__backend="openai", llm__openai__url=f"{server.address}/no/such/api"))
     assert "404" in answer.notice or "NotFound" in answer.notice
 
 
@@ -145,8 +137,8 @@ def silent_port() -> Iterator[int]:
             connection.close()
 
 
-def test_timeout_falls_back_to_the_quoted_answer(index: Path, silent_port: int) -> None:
-    answer = _fallback(pipeline(index, answer__backend="openai", llm__openai__timeout=1.0,
+def test_timeout_falls_back_to_the_quoted_answer(seed_index: Path, silent_port: int) -> None:
+    answer = _fallback(pipeline(seed_index, answer__backend="openai", llm__openai__timeout=1.0,
                                 llm__openai__url=f"http://127.0.0.1:{silent_port}/v1"))
     assert "Timeout" in answer.notice
 
