@@ -1,7 +1,7 @@
 # `make run`: install, ingest corpus/, serve the chat UI on 127.0.0.1.
 # `make test`: install (with the browser for UI tests) and run the whole test suite.
 # `make test-fast`: the unit tier only (seconds; no browser, server or real model).
-# `make check`: ruff and mypy, configured in pyproject.toml.
+# `make check`: ruff, mypy and import-linter (the layers of the tree), configured in pyproject.toml.
 # `make run ANSWER=local`: answers written by a local LLM (installs the 1.1 GB model once);
 # ANSWER=openai with RAG_LLM__OPENAI__URL set uses an OpenAI-compatible server.
 VENV   := .venv
@@ -57,6 +57,7 @@ test-fast: install
 check: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 eval: install
 	$(RAG) eval evals/seed.jsonl --corpus corpus --report reports/seed --json reports/seed/results.json

@@ -60,7 +60,7 @@ def percentiles(values: list[float]) -> dict:
 
 
 def real_embedder():
-    from rag.embed import MiniLMEmbedding
+    from rag.embed.minilm import MiniLMEmbedding
 
     return MiniLMEmbedding()
 
@@ -87,7 +87,7 @@ def our_settings(index: Path):
 
 
 def news_documents(limit: int | None = None):
-    from rag.load import load_corpus
+    from rag.ingest.load import load_corpus
 
     docs = load_corpus(NEWS).documents
     return docs[:limit] if limit else docs
@@ -108,8 +108,9 @@ def texts_to_embed(docs) -> list[str]:
     from llama_index.core.node_parser import SentenceSplitter
     from llama_index.core.schema import MetadataMode
 
-    from rag.chunk import chunk_document, recipe, searchable_text
-    from rag.load import content_hash
+    from rag.ingest.chunk import chunk_document, recipe
+    from rag.index.lexical import searchable_text
+    from rag.ingest.load import content_hash
 
     settings = our_settings(BENCH / "unused")
     how = recipe(settings.ingest.chunk_tokens, settings.ingest.chunk_overlap_tokens)
@@ -127,7 +128,7 @@ def texts_to_embed(docs) -> list[str]:
 
 def _sentence_texts(nodes) -> list[str]:
     try:
-        from rag.sentence_vectors import sentences_of
+        from rag.index.sentence_vectors import sentences_of
     except ImportError:  # before sentence vectors were stored at ingest
         return []
     return sentences_of(nodes)
@@ -166,8 +167,9 @@ def step_throughput(args) -> dict:
     (sample / "corpus" / "sample.jsonl").write_text("".join(
         json.dumps({"id": d.id_, "title": d.metadata["title"], "date": d.metadata.get("date"),
                     "text": d.text}) + "\n" for d in docs))
-    from rag.chunk import chunk_document, recipe, searchable_text
-    from rag.load import content_hash
+    from rag.ingest.chunk import chunk_document, recipe
+    from rag.index.lexical import searchable_text
+    from rag.ingest.load import content_hash
 
     settings = our_settings(sample / "index")
     texts = []

@@ -1,4 +1,4 @@
-"""Checks answers the `/chat` API gave (rag/ui/render.py `answer_text`) against the index
+"""Checks answers the `/chat` API gave (rag/app/ui/render.py `answer_text`) against the index
 they came from and against eval cases (`facts`, `sources`, `abstain`).
 
 A citation resolves when its [n] marker is listed under "Sources:" with a document id

@@ -24,13 +24,13 @@ from pathlib import Path
 
 from llama_index.core.schema import QueryBundle
 
-from rag.embedders import embedder
+from rag.embed.embedders import embedder
 from rag.eval.cases import load_cases
 from rag.eval.run import run_cases
 from rag.eval.score import summarize
 from rag.pipeline import Pipeline
-from rag.retrieve import fuse
-from rag.sentence_vectors import sentences_of
+from rag.retrieve.retriever import fuse
+from rag.index.sentence_vectors import sentences_of
 from rag.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from llama_index.core.schema import Document
 
-from rag.chunk import chunk_document, count_tokens, sentence_spans
+from rag.ingest.chunk import chunk_document, count_tokens, sentence_spans
 from rag.settings import Settings
 
 SQUAD = Path("/work/shared/bench/squad2")

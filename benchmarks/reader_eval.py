@@ -21,8 +21,8 @@ import string
 from pathlib import Path
 
 from rag.text.sentences import sentence_spans
-from rag.reader.encode import window
-from rag.reader.model import READER_DIR, Reader
+from rag.answer.reader.encode import window
+from rag.answer.reader.model import READER_DIR, Reader
 
 QUOTE = "rules"  # tune: which reader_quote the grid measures
 THRESHOLDS = [-2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 4.0]

@@ -58,8 +58,9 @@ def pipeline_for(size: str):
 def step_ingest(args) -> dict:
     import bm25s
 
-    from rag.chunk import count_tokens, searchable_text
-    from rag.lexical import LexicalIndex
+    from rag.ingest.chunk import count_tokens
+    from rag.index.lexical import searchable_text
+    from rag.index.lexical import LexicalIndex
     from rag.text.terms import STEMMER, STOPWORDS
 
     if not args.built:
@@ -88,7 +89,7 @@ def step_ingest(args) -> dict:
     LexicalIndex.build(ids, searchable)
     timings["bm25_build_s"] = time.perf_counter() - started
     started = time.perf_counter()
-    model = bm25s.BM25()  # the engine before rag/postings.py, which rebuilt on every write
+    model = bm25s.BM25()  # the engine before rag/index/postings.py, which rebuilt on every write
     model.index(bm25s.tokenize(searchable, stopwords=STOPWORDS, stemmer=STEMMER, show_progress=False),
                 show_progress=False)
     timings["bm25s_build_s"] = time.perf_counter() - started

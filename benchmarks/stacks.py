@@ -13,10 +13,10 @@ from pathlib import Path
 
 # A sample belongs to the first part (in this order) one of its frames matches.
 PARTS = [
-    ("embedding (onnxruntime)", re.compile(r"rag/embed\.py|onnxruntime")),
+    ("embedding (onnxruntime)", re.compile(r"rag/embed/minilm\.py|onnxruntime")),
     ("chroma", re.compile(r"chromadb/")),
     ("pipeline, rest (retrieve, BM25, answer, verify)", re.compile(r"\(rag/(?!ui/)")),
-    ("ui (rag/ui: rendering, corpus tab)", re.compile(r"\(rag/ui/")),
+    ("ui (rag/app/ui: rendering, corpus tab)", re.compile(r"\(rag/app/ui/")),
     ("gradio queue, streaming, http", re.compile(r"gradio|fastapi|starlette|uvicorn|anyio|asyncio|h11|"
                                                    r"httptools|websockets|orjson|pydantic")),
 ]

@@ -21,16 +21,17 @@ from pathlib import Path
 from llama_index.core.schema import NodeWithScore, QueryBundle
 from tqdm import tqdm
 
-from rag.answer.extractive import Candidate, annotate, decide, sentence_score
-from rag.condense import condense
+from rag.answer.candidates import Candidate, decide, sentence_score
+from rag.answer.extractive import annotate
+from rag.retrieve.condense import condense
 from rag.eval.cases import Case, load_cases
 from rag.eval.score import CaseResult, score_case, summarize
-from rag.filters import Filters
-from rag.lexical import refresh_lexical
+from rag.retrieve.filters import Filters
+from rag.index.lexical import refresh_lexical
 from rag.pipeline import Pipeline
-from rag.retrieve import fuse
+from rag.retrieve.retriever import fuse
 from rag.settings import Settings, Weights, write_preset
-from rag.store import Store
+from rag.index.store import Store
 
 CACHE = "/tmp/rag-tune-cache.pkl"
 DENSE_WEIGHTS = [0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0]

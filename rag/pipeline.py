@@ -14,7 +14,7 @@ from typing import cast
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import NodeWithScore
 
-from rag import index_embedder
+from rag.index import embedder as index_embedder
 from rag.answer import Answer, Answerer
 from rag.answer.base import final, unsupported_sentences
 from rag.answer.backends import BackendUnavailable, Resources, build
@@ -23,19 +23,19 @@ from rag.answer.extractive import ExtractiveAnswerer
 from rag.answer.over_time import (asks_change, change_answer, dated_statements, support,
                                   with_disagreement)
 from rag.answer.question import readable
-from rag.as_of import question_window, today
-from rag.embedders import embedder, multilingual, sentence_embedder
-from rag.filters import Filters, resolve_sources
-from rag.index_errors import guarded
-from rag.ingest import IngestReport, Progress, Warn, finish_removals, ingest, remove_document
-from rag.language import in_other_language
-from rag.lock import WriterLock
+from rag.time.as_of import question_window, today
+from rag.embed.embedders import embedder, multilingual, sentence_embedder
+from rag.retrieve.filters import Filters, resolve_sources
+from rag.index.errors import guarded
+from rag.ingest.update import IngestReport, Progress, Warn, finish_removals, ingest, remove_document
+from rag.answer.language import in_other_language
+from rag.index.lock import WriterLock
 from rag.prompts import OTHER_LANGUAGE
-from rag.reader.model import READER_DIR, Reader, shared_reader
-from rag.retrieve import HybridRetriever, SearchRequest
-from rag.sentence_vectors import SentenceVectors
+from rag.answer.reader.model import READER_DIR, Reader, shared_reader
+from rag.retrieve.retriever import HybridRetriever, SearchRequest
+from rag.index.sentence_vectors import SentenceVectors
 from rag.settings import Settings
-from rag.store import IndexedDocument, Store
+from rag.index.store import IndexedDocument, Store
 
 
 def default_embedder(settings: Settings) -> BaseEmbedding:
@@ -48,7 +48,7 @@ class Pipeline:
                  create: bool = True, sentence_model: BaseEmbedding | None = None):
         """`create=False` for readers (`rag ask`, `rag search`): never create an index.
         `embed_model` embeds chunks and questions for retrieval; `sentence_model` the
-        sentences the answer is quoted from (default: the one rag/embedders.py pairs with
+        sentences the answer is quoted from (default: the one rag/embed/embedders.py pairs with
         it; a given `embed_model` does both)."""
         self.settings = settings or Settings()
         self.store = Store(self.settings, create)
@@ -128,7 +128,7 @@ class Pipeline:
 
     @guarded
     def check_embedders(self) -> None:
-        """Refuse an index other embedders wrote (rag/index_embedder.py); checked again only
+        """Refuse an index other embedders wrote (rag/index/embedder.py); checked again only
         when a writer marked the collection changed."""
         if (generation := self.store.generation()) != self._checked:
             index_embedder.check(self.store, self.embed_model, self.sentence_model, self.settings)

@@ -57,7 +57,7 @@ def condense_prompt(question: str, history: list[str]) -> str:
 # After a generated sentence no source supports, when RAG_VERIFY__UNSUPPORTED=flag.
 UNVERIFIED_MARK = "(unverified)"
 
-# On the source card of a passage holding text aimed at a language model (rag/injection.py).
+# On the source card of a passage holding text aimed at a language model (rag/answer/injection.py).
 SUSPICIOUS = ("Suspicious: this passage holds text addressed to a language model "
               "(\"ignore the question\", \"you are…\"); that text is not used as evidence.")
 

@@ -14,7 +14,7 @@ from tests.servers import free_port
 
 
 class ServedCLI:
-    """`python -m rag.cli serve` over `folder`/corpus and `folder`/index."""
+    """`python -m rag.app.cli.main serve` over `folder`/corpus and `folder`/index."""
 
     def __init__(self, folder: Path, **env: str) -> None:
         self.corpus, self.index = folder / "corpus", folder / "index"
@@ -35,7 +35,7 @@ class ServedCLI:
         self.port = free_port()
         with self.log.open("a") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "rag.cli", "serve", "--port", str(self.port)],
+                [sys.executable, "-m", "rag.app.cli", "serve", "--port", str(self.port)],
                 cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.time() + timeout
         while time.time() < deadline:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rag.pipeline import Pipeline
 from rag.settings import Settings
-from rag.ui import build_app, launch
+from rag.app.ui import build_app, launch
 from tests.samples import ROOT, SEED_CORPUS
 
 

@@ -3,7 +3,7 @@
     python -m training.reader_data OUT.npz SQUAD_JSON [SQUAD_JSON ...] [--seed 0]
 
 Each question gives windows as the answerer will show them to the reader: a sentence with
-its neighbours (rag/reader/encode.py). An answerable question gives the window around its
+its neighbours (rag/answer/reader/encode.py). An answerable question gives the window around its
 answer's sentence (sometimes shifted by one, so the answer is not always in the middle)
 and, for some, a window elsewhere in its paragraph, labelled "no answer": at answer time
 most windows read do not hold the answer. An unanswerable question gives the window around
@@ -27,8 +27,8 @@ from pathlib import Path
 import numpy as np
 
 from rag.text.sentences import sentence_spans
-from rag.embed import _tokenizer_file
-from rag.reader.encode import MAX_PIECES, tokenizer
+from rag.embed.minilm import _tokenizer_file
+from rag.answer.reader.encode import MAX_PIECES, tokenizer
 
 EXTRA_NEGATIVE = 0.3  # share of answerable questions that also give a window without the answer
 OTHER_PARAGRAPH = 0.35  # ... a window of another paragraph of the article

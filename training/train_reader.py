@@ -6,7 +6,7 @@ AdamW with linear warm-up and decay over `--steps`; every `--save-every` steps t
 parameters, optimizer state and position in the data are written (atomically) to
 CHECKPOINT_DIR/state.pkl, so a stopped run continues where it was with the same command.
 `--minutes` stops early (after saving); the schedule still aims at `--steps`.
-Batches hold windows of one padded length (rag/reader/encode.py BUCKETS), so each of the
+Batches hold windows of one padded length (rag/answer/reader/encode.py BUCKETS), so each of the
 few shapes is compiled once.
 """
 
@@ -23,7 +23,7 @@ import numpy as np
 import optax
 
 from training.bert import forward, load
-from rag.reader.encode import BUCKETS
+from rag.answer.reader.encode import BUCKETS
 
 
 def batches(data: dict, batch: int, seed: int):

@@ -21,8 +21,8 @@ from rag.answer.base import Answerer
 from rag.settings import Settings
 
 if TYPE_CHECKING:
-    from rag.lexical import LexicalIndex
-    from rag.reader.model import Reader
+    from rag.index.lexical import LexicalIndex
+    from rag.answer.reader.model import Reader
 
 
 class BackendUnavailable(ValueError):

@@ -8,7 +8,7 @@ from typing import Protocol, cast
 
 from llama_index.core.schema import NodeWithScore, TextNode
 
-from rag.injection import suspicious
+from rag.answer.injection import suspicious
 from rag.prompts import ABSTAIN
 from rag.text.markers import SPACED_MARKER
 
@@ -37,13 +37,13 @@ class Answer:
     done: bool = True  # False on the partial answers a stream yields before the last
     backend: str = "extractive"
     # Generated answers: each sentence, the passage [n] that supports it and its status
-    # (verified, reattributed, flagged, dropped); see rag/verify.py.
+    # (verified, reattributed, flagged, dropped); see rag/answer/verify.py.
     sentences: list[dict] = field(default_factory=list)
     draft: str = ""  # the generated text so far, on partial answers while it is written
     notice: str = ""  # one line shown above the answer, e.g. why the LLM could not answer
     first_token_ms: float | None = None
     # The date the answer holds as of (ISO), when time mattered to the question: an as-of
-    # date was given or the question says "this week", "now", ... (rag/as_of.py).
+    # date was given or the question says "this week", "now", ... (rag/time/as_of.py).
     as_of: str = ""
     # [n] -> how many independent sources say what passage n is quoted for (rag/answer/over_time.py).
     support: dict[int, int] = field(default_factory=dict)

@@ -14,7 +14,7 @@ from typing import Literal
 
 from rag.text.sentences import sentence_spans
 from rag.text.markers import HALF_MARKER, SPACED_MARKER, move_markers, repair_markers
-from rag.verify import CheckedSentence, Grounds, Verdict, Verifier, split_claims
+from rag.answer.verify import CheckedSentence, Grounds, Verdict, Verifier, split_claims
 
 _OPENING, _CLOSING = "[(【〔", "])】〕"
 

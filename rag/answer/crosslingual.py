@@ -21,9 +21,10 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import NodeWithScore
 
 from rag.answer.base import Answer
-from rag.answer.extractive import Candidate, ExtractiveAnswerer, decide, in_context, sentence_score
+from rag.answer.candidates import Candidate, decide, in_context, sentence_score
+from rag.answer.extractive import ExtractiveAnswerer
 from rag.answer.question import constraints, plain_terms
-from rag.lexical import LexicalIndex
+from rag.index.lexical import LexicalIndex
 from rag.prompts import SOURCES_IN_ENGLISH
 from rag.settings import Settings
 

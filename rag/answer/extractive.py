@@ -9,10 +9,8 @@ abstention sentinel. The best sentence is quoted with the sentences around it, w
 the asked fact often is; when it holds the whole question, its passage is the only one cited.
 """
 
-import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -21,115 +19,19 @@ from llama_index.core.schema import NodeWithScore
 
 from rag.answer.backends import Backend, register
 from rag.answer.base import Answer, Citation, cite
+from rag.answer.candidates import Candidate, decide, in_context, is_statement, sentence_score, spaced
+from rag.answer.reading import read, within
 from rag.answer.question import (abbreviable, acronyms, asked_type, compound, constraints, has_type, mentioned, negated,
                                  opposed, plain_terms)
-from rag.text.markers import MARKER
 from rag.text.question_words import QUESTION_TERMS
 from rag.text.sentences import sentence_spans
-from rag.condense import condense
-from rag.lexical import LexicalIndex
-from rag.reader.model import Reader
-from rag.injection import suspicious
-from rag.sentence_vectors import SentenceVectors
+from rag.retrieve.condense import condense
+from rag.index.lexical import LexicalIndex
+from rag.answer.reader.model import Reader
+from rag.index.sentence_vectors import SentenceVectors
 from rag.settings import Settings, Weights
 
-_STATEMENT_END = re.compile(r"[.!?][\"'”’)\]]*$")
-_MIN_WORDS = 4
-_CONTEXT_BEFORE, _CONTEXT_AFTER = 1, 2  # sentences quoted around the best one
-NEGATION = 2  # what a negation the sentence lacks adds to its `unmet`: enough to abstain
 _CACHE_SIZE = 20_000  # sentence vectors kept (about 30 MB)
-
-
-def sentence_score(weights: Weights, c: "Candidate") -> float:
-    """A sentence's score from its features (rag/settings.py, `Weights`, describes each)."""
-    return (weights.cosine * c.cosine + weights.overlap * c.overlap + weights.rank / (c.rank + 1)
-            + weights.typed * c.typed)
-
-
-def choose(ranked: list["Candidate"], weights: Weights, limit: int) -> list["Candidate"]:
-    """The best sentence in context, with no runner-up when it holds (nearly) every question
-    term (and the asked kind of answer, if any); else up to `limit - 1` close runners-up too,
-    preferring those that cover question terms not yet quoted: a question about two things
-    gets both."""
-    best = ranked[0]
-    if best.overlap >= weights.whole and (best.typed or not best.asks):
-        return in_context([best])
-    margin = weights.two_part_margin if best.two_part else weights.margin
-    pool = [c for c in ranked[1:] if c.score >= best.score - margin]
-    chosen, covered = [best], set(best.matched)
-
-    def gain(c: Candidate) -> float:
-        return c.score + weights.coverage * sum(w for t, w in c.matched.items() if t not in covered)
-
-    while pool and len(chosen) < limit:
-        runner_up = max(pool, key=gain)
-        pool.remove(runner_up)
-        chosen.append(runner_up)
-        covered |= runner_up.matched.keys()
-    return in_context(chosen)
-
-
-def in_context(chosen: list["Candidate"]) -> list["Candidate"]:
-    """The best sentence quoted with the sentence before it and the two after it in its
-    passage, as far as they are statements: the asked fact is often next to the best match
-    (evals/README.md, "Third pass"). A runner-up the quote already holds drops out."""
-    best = chosen[0]
-    text = best.passage.node.get_content()
-    spans = sentence_spans(text)
-    at = spans.index((best.start, best.end))
-    start, end = best.start, best.end
-    for before in reversed(spans[max(at - _CONTEXT_BEFORE, 0):at]):
-        if not _is_statement(text[before[0]:before[1]]):
-            break
-        start = before[0]
-    for after in spans[at + 1:at + 1 + _CONTEXT_AFTER]:
-        if not _is_statement(text[after[0]:after[1]]):
-            break
-        end = after[1]
-    quote = replace(best, start=start, end=end)
-    quoted = _spaced(quote.text)
-    return [quote, *(c for c in chosen[1:] if _spaced(c.text) not in quoted)]
-
-
-def decide(ranked: list["Candidate"], weights: Weights, threshold: float,
-           limit: int) -> list["Candidate"]:
-    """The sentences to answer with, or none to abstain."""
-    if not ranked or ranked[0].score < threshold or ranked[0].unmet > weights.missing:
-        return []
-    return choose(ranked, weights, limit)
-
-
-@dataclass
-class Candidate:
-    rank: int  # rank of its passage in retrieval
-    passage: NodeWithScore
-    start: int  # offsets within the passage text
-    end: int
-    cosine: float = 0.0
-    matched: dict[str, float] = field(default_factory=dict)  # question terms present: weight
-    asks: bool = False  # the question asks for a kind of answer (date, number, name)
-    typed: bool = False  # the sentence holds one
-    lacks: frozenset[str] = frozenset()  # names, numbers the question specifies and its passage lacks
-    contradicts: bool = False  # the question is negated, the sentence is not
-    two_part: bool = False  # the question asks two things ("Who is X, and who is Y?")
-    score: float = 0.0
-
-    @property
-    def unmet(self) -> int:
-        """What the question specifies that this answer would leave out: each name counts 1,
-        a number or year 2 ("in 2024" against "in 2022" is a near-miss on its own), a negated
-        question answered by a sentence without a negation 2."""
-        return (sum(2 if any(ch.isdigit() for ch in t) else 1 for t in self.lacks)
-                + NEGATION * self.contradicts)
-
-    @property
-    def overlap(self) -> float:
-        """Share of the question's (IDF-weighted) terms the sentence contains."""
-        return sum(self.matched.values())
-
-    @property
-    def text(self) -> str:
-        return self.passage.node.get_content()[self.start : self.end]
 
 
 class ExtractiveAnswerer:
@@ -181,7 +83,7 @@ class ExtractiveAnswerer:
         return best
 
     def _vectors(self, texts: list[str]) -> np.ndarray:
-        # Ingest stored each sentence's vector (rag/sentence_vectors.py). Sentences it did
+        # Ingest stored each sentence's vector (rag/index/sentence_vectors.py). Sentences it did
         # not (an index built before, or by another machine on a shared Chroma server)
         # are embedded here, and recent ones remembered.
         found: dict[str, Any] = self.stored.get(texts) if self.stored else {}
@@ -204,7 +106,7 @@ class ExtractiveAnswerer:
             text, base = node.get_content(), node.start_char_idx or 0
             for start, end in sentence_spans(text):
                 key = (node.ref_doc_id or node.node_id, base + start)
-                if key in seen or not _is_statement(text[start:end]):
+                if key in seen or not is_statement(text[start:end]):
                     continue
                 seen.add(key)
                 candidates.append(Candidate(rank, passage, start, end))
@@ -214,8 +116,6 @@ class ExtractiveAnswerer:
         """The abstention unless the reader finds a span that beats its window's no-answer
         reading by `reader_threshold`; else the quote (the rules' choice, or the span's own
         sentence: `reader_quote`) led by the span in bold."""
-        from rag.answer.reading import read, within
-
         assert isinstance(self.reader, Reader)
         settings = self.settings
         if settings.answer.reader.quote == "rules":
@@ -246,7 +146,7 @@ class ExtractiveAnswerer:
             if citation is None:
                 citation = citations[node.node_id] = cite(len(citations) + 1, candidate.passage)
             citation.highlights.append((candidate.start, candidate.end))
-            parts.append(f"{_spaced(candidate.text)} [{citation.n}]")
+            parts.append(f"{spaced(candidate.text)} [{citation.n}]")
         for citation in citations.values():
             citation.highlights.sort()
         if lead:  # the reader's short answer, from the first cited passage
@@ -298,20 +198,7 @@ def _lacks(question: str, passages: list[NodeWithScore]) -> dict[str, frozenset[
 
 def _span_text(text: str) -> str:
     """The span as a short answer: one line, without the comma or full stop it ran into."""
-    return _spaced(text).strip(" ,;:.")
-
-
-def _spaced(text: str) -> str:
-    """A quote of several sentences may span a line break; the answer reads it as one line."""
-    return " ".join(text.split())
-
-
-def _is_statement(sentence: str) -> bool:
-    """Headlines, table cells and fragments make poor answers: keep real sentences.
-    A sentence with its own "[3]" (a footnote) would read as a citation marker, and one
-    addressed to a language model is no statement of fact (rag/injection.py)."""
-    return (len(sentence.split()) >= _MIN_WORDS and bool(_STATEMENT_END.search(sentence))
-            and not MARKER.search(sentence) and not suspicious(sentence))
+    return spaced(text).strip(" ,;:.")
 
 
 register(Backend(

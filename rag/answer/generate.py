@@ -25,13 +25,13 @@ from rag.answer.base import Answer, Citation, Evidence, cite, final
 from rag.answer.checking import Progress, SentenceChecker
 from rag.answer.question import asked_type, has_type
 from rag.text.sentences import sentence_spans
-from rag.condense import rewrite
+from rag.retrieve.condense import rewrite
 from rag.text.terms import terms
-from rag.injection import neutralised
+from rag.answer.injection import neutralised
 from rag.prompts import (ANSWER_SYSTEM, LLM_FAILED, NOT_FOUND_PATTERNS, UNVERIFIED,
                          UNVERIFIED_MARK, answer_prompt)
 from rag.settings import Settings
-from rag.verify import CheckedSentence, Verdict, Verifier
+from rag.answer.verify import CheckedSentence, Verdict, Verifier
 
 _NOT_FOUND = re.compile("|".join(NOT_FOUND_PATTERNS), re.IGNORECASE)
 _CONTEXT_SENTENCES = 1  # sentences kept on each side of a passage's best one

@@ -4,7 +4,7 @@ independent sources support each cited passage (near-identical articles, such as
 copy republished by several sites, counted once).
 
 Everything here quotes the passages verbatim, as the extractive answer does: dates are
-the sentence's own (resolved: rag/mentions.py) or its article's.
+the sentence's own (resolved: rag/time/mentions.py) or its article's.
 """
 
 import re
@@ -12,9 +12,10 @@ import re
 from llama_index.core.schema import NodeWithScore
 
 from rag.answer.base import Answer, Citation, cite
-from rag.answer.extractive import Candidate, ExtractiveAnswerer, _spaced
+from rag.answer.candidates import Candidate, spaced
+from rag.answer.extractive import ExtractiveAnswerer
 from rag.text.sentences import sentence_spans
-from rag.mentions import describe, find_dates
+from rag.time.mentions import describe, find_dates
 
 _CHANGE = re.compile(r"\bhow (?:has|have|did|does|do)\b.*\b(?:change|changed|evolve|evolved|grow|grew|"
                      r"develop|developed|shift|shifted)\b|\bwhat changed\b|\bbetween (?:19|20)\d\d and "
@@ -43,11 +44,11 @@ def change_answer(question: str, passages: list[NodeWithScore],
         doc = _doc(candidate.passage)
         when = _when(candidate)
         if (candidate.score < ranked[0].score - tuned.change_margin or doc in best or when is None
-                or _spaced(candidate.text) in quoted
+                or spaced(candidate.text) in quoted
                 or (len(years) >= 2 and not years[0] <= when[:4] <= years[-1])):
             continue
         best[doc] = (when, candidate)
-        quoted.add(_spaced(candidate.text))
+        quoted.add(spaced(candidate.text))
     chosen = sorted(best.values(), key=lambda pair: pair[0])[:tuned.change_statements]
     if len({when for when, _ in chosen}) < 2:
         return None
@@ -57,7 +58,7 @@ def change_answer(question: str, passages: list[NodeWithScore],
         citation = cite(len(citations) + 1, candidate.passage)
         citation.highlights.append((candidate.start, candidate.end))
         citations.append(citation)
-        parts.append(f"{_spaced(candidate.text)} [{citation.n}]")
+        parts.append(f"{spaced(candidate.text)} [{citation.n}]")
     return Answer(question=question, answer=" ".join(parts), abstained=False, citations=citations)
 
 
@@ -69,7 +70,7 @@ def dated_statements(answer: Answer) -> str:
         start, end = citation.highlights[0]
         sentence = citation.text[start:end]
         when = _date_of(sentence, citation.metadata)  # every statement chosen has one
-        parts.append(f"{_shown(when) if when else 'undated'}: {_spaced(sentence)} [{citation.n}]")
+        parts.append(f"{_shown(when) if when else 'undated'}: {spaced(sentence)} [{citation.n}]")
     return " ".join(parts)
 
 
@@ -99,7 +100,7 @@ def with_disagreement(answer: Answer, question: str, passages: list[NodeWithScor
             citation.highlights.append((candidate.start, candidate.end))
             other_date = candidate.passage.node.metadata["published_at"]
             answer.answer += (f" Sources of different dates disagree: {_shown(lead_date)} [1], and "
-                              f"{_shown(other_date)}: {_spaced(candidate.text)} [{citation.n}]")
+                              f"{_shown(other_date)}: {spaced(candidate.text)} [{citation.n}]")
             answer.citations.append(citation)
             break
     return answer

@@ -9,11 +9,11 @@ question is taken as one the passages cannot answer.
 
 from dataclasses import dataclass, replace
 
-from rag.answer.extractive import Candidate
-from rag.injection import blanked
+from rag.answer.candidates import Candidate
+from rag.answer.injection import blanked
 from rag.text.sentences import sentence_spans
-from rag.reader.encode import window
-from rag.reader.model import Reader, Span
+from rag.answer.reader.encode import window
+from rag.answer.reader.model import Reader, Span
 
 
 @dataclass
@@ -39,7 +39,7 @@ def read(reader: Reader, question: str, ranked: list[Candidate], windows: int) -
         if key not in seen:
             seen.add(key)
             chosen.append((candidate, start, end))
-    # Text addressed to a model (rag/injection.py) is blanked, offsets kept: no span of it.
+    # Text addressed to a model (rag/answer/injection.py) is blanked, offsets kept: no span of it.
     texts = [blanked(c.passage.node.get_content())[s:e] for c, s, e in chosen]
     readings = []
     for (candidate, w_start, _), span in zip(chosen, reader.read(question, texts)):

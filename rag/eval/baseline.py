@@ -9,7 +9,7 @@ from llama_index.core import VectorStoreIndex
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from rag.answer import Answer, Citation
-from rag.load import load_corpus
+from rag.ingest.load import load_corpus
 
 
 class BaselinePipeline:

@@ -6,7 +6,7 @@ from tqdm import tqdm
 
 from rag.answer import Answer
 from rag.eval.cases import Case
-from rag.filters import Filters
+from rag.retrieve.filters import Filters
 from rag.eval.score import CaseResult, score_case
 
 

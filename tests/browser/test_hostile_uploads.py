@@ -86,6 +86,6 @@ def test_uploaded_copy_is_not_downloadable_once_handled(tmp_path: Path, gradio_c
 
 
 def test_harmless_odd_names_are_accepted(tmp_path: Path) -> None:
-    from rag.ui import corpus_name
+    from rag.app.ui import corpus_name
 
     assert corpus_name("a..b.txt") == "a..b.txt"

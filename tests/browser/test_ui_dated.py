@@ -9,8 +9,8 @@ import pytest
 from gradio_client import Client
 from playwright.sync_api import expect
 
-from rag.ui import CorpusError, save_upload
-from rag.ui.corpus import documents_rows
+from rag.app.ui import CorpusError, save_upload
+from rag.app.ui.corpus import documents_rows
 from tests.browser.pages import CHROMIUM, SHOTS, ask, browser_page, last_answer, open_tab
 from tests.samples import ROOT, pdf_bytes, scanned_pdf_bytes
 from tests.servers import dated_app

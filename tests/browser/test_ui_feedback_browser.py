@@ -48,12 +48,12 @@ class Served:
         self.process: subprocess.Popen | None = None
 
     def rag(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "rag.cli", *args], cwd=self.folder,
+        return subprocess.run([sys.executable, "-m", "rag.app.cli", *args], cwd=self.folder,
                               env=self.env, capture_output=True, text=True, timeout=300,
                               check=False)
 
     def start(self) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "rag.cli", "serve"],
+        self.process = subprocess.Popen([sys.executable, "-m", "rag.app.cli", "serve"],
                                         cwd=self.folder, env=self.env,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.time() + 120

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from rag.answer.checking import SentenceChecker
-from rag.chunk import sentence_spans
-from rag.embed import MiniLMEmbedding
-from rag.verify import Verifier
+from rag.ingest.chunk import sentence_spans
+from rag.embed.minilm import MiniLMEmbedding
+from rag.answer.verify import Verifier
 from tests.samples import PASSAGES, VERIFY
 
 QUESTION = "What happened to Wagner in Mali?"

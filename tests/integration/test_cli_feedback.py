@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from rag.feedback import FeedbackStore, feedback_path
+from rag.app.feedback import FeedbackStore, feedback_path
 from rag.pipeline import Pipeline
-from rag.records import answer_record
+from rag.app.records import answer_record
 from rag.settings import Settings
 from tests.samples import ROOT, SEED_CORPUS
 
@@ -21,7 +21,7 @@ WAGNER = "When did Wagner deploy to Mali?"
 
 def rag(*args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
-    return subprocess.run([sys.executable, "-m", "rag.cli", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "rag.app.cli", *args], capture_output=True,
                           text=True, cwd=ROOT, env=env, timeout=600, check=False)
 
 

@@ -26,16 +26,16 @@ def test_cli_reports_links_outside_cleaning_and_keeps_going(tmp_path: Path) -> N
     (corpus / "kessa.txt").write_text(f"Kessa grain\n{ARTICLE}\nRelated stories\n" +
                                       "\n".join(f"Other headline number {i}" for i in range(30)))
     index = tmp_path / "index"
-    done = subprocess.run([sys.executable, "-m", "rag.cli", "ingest", str(corpus), "--index", str(index)],
+    done = subprocess.run([sys.executable, "-m", "rag.app.cli", "ingest", str(corpus), "--index", str(index)],
                           capture_output=True, text=True, cwd=ROOT, env=dict(os.environ), timeout=600)
     assert done.returncode == 0, done.stderr
     assert "1 added" in done.stdout
     assert "skipped secret.txt: a link to a file outside the corpus folder" in done.stderr
     assert "warning: kessa.txt: cleaning removed" in done.stderr
-    search = subprocess.run([sys.executable, "-m", "rag.cli", "search", "vault code", "--json",
+    search = subprocess.run([sys.executable, "-m", "rag.app.cli", "search", "vault code", "--json",
                              "--index", str(index)], capture_output=True, text=True, cwd=ROOT,
                             timeout=600)
     assert all(row["doc_id"] != "secret.txt" for row in json.loads(search.stdout))
-    again = subprocess.run([sys.executable, "-m", "rag.cli", "ingest", str(corpus), "--index", str(index)],
+    again = subprocess.run([sys.executable, "-m", "rag.app.cli", "ingest", str(corpus), "--index", str(index)],
                            capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert "warning" not in again.stderr  # said once, when the document was written

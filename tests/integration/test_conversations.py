@@ -2,9 +2,9 @@
 
 import pytest
 
-from rag.conversations import ConversationStore
+from rag.app.conversations import ConversationStore
 from rag.pipeline import Pipeline
-from rag.records import DELETED, REPLACED, answer_of, answer_record, changed_sources
+from rag.app.records import DELETED, REPLACED, answer_of, answer_record, changed_sources
 
 
 def rec(question: str) -> dict:
@@ -74,7 +74,7 @@ def test_record_round_trips_and_tells_replaced_and_deleted_sources(settings, fak
 def test_signed_in_user_owns_conversations_in_any_browser():
     import gradio as gr
 
-    from rag.ui.history import owner_of
+    from rag.app.ui.history import owner_of
 
     assert owner_of({"id": "b1"}, gr.Request(username="alice")) == \
         owner_of({"id": "b2"}, gr.Request(username="alice")) == "user:alice"

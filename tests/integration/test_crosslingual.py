@@ -3,7 +3,7 @@
 
 import pytest
 
-from rag.embed import MiniLMEmbedding
+from rag.embed.minilm import MiniLMEmbedding
 from rag.pipeline import Pipeline
 from rag.prompts import ABSTAIN, OTHER_LANGUAGE, SOURCES_IN_ENGLISH
 from rag.settings import Settings

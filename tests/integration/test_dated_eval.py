@@ -3,7 +3,7 @@
 
 import pytest
 
-from rag.embed import MiniLMEmbedding
+from rag.embed.minilm import MiniLMEmbedding
 from rag.eval.cases import load_cases
 from rag.eval.run import run_cases
 from rag.eval.score import summarize

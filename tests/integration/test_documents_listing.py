@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rag.pipeline import Pipeline
 from rag.settings import Settings
-from rag.store import Store
+from rag.index.store import Store
 
 
 def every_chunk(store: Store, where: dict | None = None) -> dict[str, tuple]:
@@ -52,7 +52,7 @@ def check_listing(settings: Settings, embedder, corpus: Path) -> None:
     agrees(store)
     assert not store.documents()["002_9009ab8afc2139b9.txt"].complete
 
-    # The upload's filtered listing (rag/ingest.py `_indexed_from`).
+    # The upload's filtered listing (rag/ingest/update.py `_indexed_from`).
     where = {"source_path": {"$in": ["002_9009ab8afc2139b9.txt", "003_1c59dd173ef6f39b.txt"]}}
     agrees(store, where)
     assert set(store.documents(where)) == {"002_9009ab8afc2139b9.txt", "003_1c59dd173ef6f39b.txt"}

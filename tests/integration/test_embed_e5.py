@@ -8,9 +8,9 @@ import threading
 import numpy as np
 import pytest
 
-from rag import embed_e5
-from rag.embed_e5 import WEIGHTS_SHA256, E5Embedding, WeightsMismatch
-from rag.embedders import embedder, multilingual
+from rag.embed import e5 as embed_e5
+from rag.embed.e5 import WEIGHTS_SHA256, E5Embedding, WeightsMismatch
+from rag.embed.embedders import embedder, multilingual
 from rag.settings import Settings
 from tests.samples import ROOT
 
@@ -88,7 +88,7 @@ def test_a_damaged_weight_file_is_refused_before_loading(tmp_path, monkeypatch) 
 
 def test_the_setting_picks_the_engines_threads() -> None:
     # OpenMP reads its thread count once per process: one process per count.
-    probe = ("import os; from rag.embedders import embedder; from rag.settings import Settings\n"
+    probe = ("import os; from rag.embed.embedders import embedder; from rag.settings import Settings\n"
              "model = embedder(Settings(_env_file=None)); before = len(os.listdir('/proc/self/task'))\n"
              "model.get_text_embedding_batch(['a short text'] * 8)\n"
              "print(len(os.listdir('/proc/self/task')) - before)")

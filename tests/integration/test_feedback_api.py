@@ -5,7 +5,7 @@ import pytest
 from gradio_client import Client
 
 from rag.eval.cases import load_cases
-from rag.feedback import FeedbackStore, export, feedback_path
+from rag.app.feedback import FeedbackStore, export, feedback_path
 from tests.servers import running_app, temp_settings
 
 pytestmark = pytest.mark.integration

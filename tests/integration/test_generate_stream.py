@@ -5,7 +5,7 @@ embedder and the quoted answer are real)."""
 import pytest
 
 from rag.answer.generate import GeneratingAnswerer
-from rag.chunk import sentence_spans
+from rag.ingest.chunk import sentence_spans
 from rag.pipeline import Pipeline
 from rag.settings import Settings
 from tests.fakes import ScriptedLLM

@@ -84,7 +84,7 @@ def test_malformed_and_bomb_docx_fail_alone_with_one_line(tmp_path: Path) -> Non
     (corpus / "good.docx").write_bytes(good)
     (corpus / "notes.txt").write_text("Harbour notes\nForty ships waited outside the breakwater.\n")
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "rag.cli", "ingest", str(corpus), "--index",
+    done = subprocess.run([sys.executable, "-m", "rag.app.cli", "ingest", str(corpus), "--index",
                            str(tmp_path / "index")], capture_output=True, text=True, cwd=ROOT,
                           env=dict(os.environ), timeout=600)
     assert done.returncode == 0, done.stderr
@@ -100,7 +100,7 @@ def test_malformed_and_bomb_docx_fail_alone_with_one_line(tmp_path: Path) -> Non
 
 
 def test_malformed_docx_upload_is_refused_with_its_reason(tmp_path: Path) -> None:
-    from rag.ui.corpus import CorpusError, save_upload
+    from rag.app.ui.corpus import CorpusError, save_upload
 
     upload = tmp_path / "upload" / "broken.docx"
     upload.parent.mkdir()

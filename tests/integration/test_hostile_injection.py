@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from rag.injection import instruction_spans, neutralised
+from rag.answer.injection import instruction_spans, neutralised
 from rag.pipeline import Pipeline
 from rag.prompts import SUSPICIOUS
 from rag.settings import Settings
-from rag.ui.render import answer_text, render_source
+from rag.app.ui.render import answer_text, render_source
 from tests.misbehaving_llm import llm_server, scripted
 
 pytestmark = pytest.mark.integration

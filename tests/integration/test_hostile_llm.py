@@ -53,7 +53,7 @@ def test_rag_ask_against_keep_alives_ends_at_the_deadline(seed_index: Path) -> N
         env = {**os.environ, "RAG_ANSWER__BACKEND": "openai", "RAG_LLM__OPENAI__URL": url,
                "RAG_LLM__OPENAI__TIMEOUT": "3", "RAG_LLM__DEADLINE": "4", "RAG_INDEX_DIR": str(seed_index)}
         started = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "rag.cli", "ask", QUESTION], cwd=ROOT, env=env,
+        done = subprocess.run([sys.executable, "-m", "rag.app.cli", "ask", QUESTION], cwd=ROOT, env=env,
                               capture_output=True, text=True, timeout=300)
         took = time.perf_counter() - started
     assert done.returncode == 0, done.stderr

@@ -14,10 +14,10 @@ import pytest
 from gradio_client import Client
 from pypdf import PdfWriter
 
-from rag.load import load_corpus
+from rag.ingest.load import load_corpus
 from rag.prompts import NO_QUESTION
-from rag.ui import build_app, launch
-from rag.ui.login import LOCKOUT, MAX_FAILURES, LoginGuard
+from rag.app.ui import build_app, launch
+from rag.app.ui.login import LOCKOUT, MAX_FAILURES, LoginGuard
 from tests.samples import ROOT, SEED_CORPUS
 from tests.servers import free_port, running_app, temp_settings
 
@@ -46,7 +46,7 @@ def test_control_characters_do_not_change_the_answer(served) -> None:
 
 
 def _rag(*args: str, index: Path, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "rag.cli", *args, "--index", str(index)], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "rag.app.cli", *args, "--index", str(index)], cwd=ROOT,
                           env={**os.environ, **env}, capture_output=True, text=True, timeout=600)
 
 

@@ -22,7 +22,7 @@ KILLED_BETWEEN_STEPS = """
 import os, signal, sys
 from rag.pipeline import Pipeline
 from rag.settings import Settings
-from rag.store import Store
+from rag.index.store import Store
 
 delete = Store.delete_document
 def delete_then_die(self, doc_id):

@@ -12,7 +12,7 @@ import pytest
 from gradio_client import Client
 
 from rag.settings import Settings
-from rag.ui.corpus import save_upload
+from rag.app.ui.corpus import save_upload
 from tests.served_cli import ServedCLI
 
 pytestmark = pytest.mark.integration

@@ -10,21 +10,21 @@ import numpy as np
 import pytest
 from llama_index.core.schema import TextNode
 
-from rag import index_embedder
-from rag.chunk import searchable_text
-from rag.embed import MiniLMEmbedding
-from rag.embed_e5 import E5Embedding
-from rag.index_embedder import REEMBEDDING, EmbedderMismatch
-from rag.index_errors import IndexUnavailable
+from rag.index import embedder as index_embedder
+from rag.index.lexical import searchable_text
+from rag.embed.minilm import MiniLMEmbedding
+from rag.embed.e5 import E5Embedding
+from rag.index.embedder import REEMBEDDING, EmbedderMismatch
+from rag.index.errors import IndexUnavailable
 from rag.pipeline import Pipeline
-from rag.reembed import Reembedder
-from rag.sentence_vectors import SentenceVectors, sentences_of
+from rag.ingest.reembed import Reembedder
+from rag.index.sentence_vectors import SentenceVectors, sentences_of
 from rag.settings import Settings
-from rag.store import Store
+from rag.index.store import Store
 from tests.fakes import FakeEmbedding
 from tests.samples import ROOT
 
-RAG = [sys.executable, "-m", "rag.cli"]
+RAG = [sys.executable, "-m", "rag.app.cli"]
 
 
 def _rag(*args: str, embedder: str) -> subprocess.CompletedProcess:

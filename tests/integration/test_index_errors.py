@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.lexical import LexicalIndex, lexical_dir
+from rag.index.lexical import LexicalIndex, lexical_dir
 from rag.settings import Settings
 from tests.samples import ROOT, SEED_CORPUS
 from tests.servers import ChromaServer
@@ -21,7 +21,7 @@ QUESTION = "When did Wagner deploy to Mali?"
 
 
 def rag(*args: str, env: dict | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "rag.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "rag.app.cli", *args], capture_output=True, text=True,
                           cwd=ROOT, env={**os.environ, **(env or {})}, input=stdin, timeout=600)
 
 

@@ -11,15 +11,15 @@ from pathlib import Path
 import pytest
 
 from rag.answer.base import unsupported_sentences
-from rag.chunk import searchable_text
-from rag.embed import MAX_TOKENS, MiniLMEmbedding
+from rag.index.lexical import searchable_text
+from rag.embed.minilm import MAX_TOKENS, MiniLMEmbedding
 from rag.pipeline import Pipeline
 from rag.prompts import ABSTAIN
 from rag.settings import Settings
 from tests.samples import ROOT, SEED_CORPUS
 
 pytestmark = pytest.mark.integration
-RAG = [sys.executable, "-m", "rag.cli"]
+RAG = [sys.executable, "-m", "rag.app.cli"]
 
 
 @pytest.fixture(scope="module")

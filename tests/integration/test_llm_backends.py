@@ -14,7 +14,7 @@ import pytest
 
 from rag.answer import Answer
 from rag.answer.local import LocalLLM
-from rag.condense import rewrite
+from rag.retrieve.condense import rewrite
 from rag.pipeline import Pipeline
 from rag.prompts import ABSTAIN
 from rag.settings import Settings

@@ -6,8 +6,8 @@ import json
 import pytest
 
 from rag.answer.over_time import asks_change, with_support_counts
-from rag.cli import main
-from rag.embed import MiniLMEmbedding
+from rag.app.cli.main import main
+from rag.embed.minilm import MiniLMEmbedding
 from rag.eval.cases import load_cases
 from rag.eval.run import run_cases
 from rag.eval.score import summarize

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from rag.answer.base import unsupported_sentences
-from rag.embed import MiniLMEmbedding
+from rag.embed.minilm import MiniLMEmbedding
 from rag.pipeline import Pipeline
-from rag.reader.model import READER_DIR, Reader, ReaderUnavailable
+from rag.answer.reader.model import READER_DIR, Reader, ReaderUnavailable
 from rag.settings import Settings
 from tests.samples import SEED_CORPUS
 

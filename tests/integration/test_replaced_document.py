@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from rag.embed import MiniLMEmbedding
+from rag.embed.minilm import MiniLMEmbedding
 from rag.pipeline import Pipeline
 from rag.settings import Settings
 from tests.samples import ROOT
@@ -81,7 +81,7 @@ def test_another_process_replaces_a_document_on_a_shared_server(tmp_path, chroma
     env = {"RAG_CHROMA_URL": chroma_server, "RAG_INDEX_DIR": str(tmp_path / "cli-index")}
 
     def cli_ingest() -> None:
-        done = subprocess.run([sys.executable, "-m", "rag.cli", "ingest", str(corpus)], cwd=ROOT,
+        done = subprocess.run([sys.executable, "-m", "rag.app.cli", "ingest", str(corpus)], cwd=ROOT,
                               env={**os.environ, **env}, capture_output=True, text=True, timeout=600)
         assert done.returncode == 0, done.stderr
 

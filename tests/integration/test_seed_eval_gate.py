@@ -22,7 +22,7 @@ SEED_MIN_PASS_RATE = 0.86
 def test_seed_eval_gate_with_baseline_side_by_side(tmp_path: Path) -> None:
     out = tmp_path / "seed.json"
     run = subprocess.run(
-        [sys.executable, "-m", "rag.cli", "eval", "evals/seed.jsonl", "--corpus", "corpus",
+        [sys.executable, "-m", "rag.app.cli", "eval", "evals/seed.jsonl", "--corpus", "corpus",
          "--index", str(tmp_path / "index"), "--pipeline", "both", "--json", str(out),
          "--report", str(tmp_path / "report"), "--min-pass-rate", str(SEED_MIN_PASS_RATE)],
         cwd=ROOT, capture_output=True, text=True, timeout=900)

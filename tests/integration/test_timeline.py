@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from rag.answer.base import Citation
-from rag.cli import main
-from rag.embed import MiniLMEmbedding
+from rag.app.cli.main import main
+from rag.embed.minilm import MiniLMEmbedding
 from rag.pipeline import Pipeline
 from rag.settings import Settings
-from rag.timeline import Event, _compatible, _merged, _Told, _within, build_timeline, chart
+from rag.answer.timeline import Event, _compatible, _merged, _Told, _within, build_timeline, chart
 from tests.samples import SEED_CORPUS
 
 

@@ -9,7 +9,7 @@ from gradio_client.exceptions import AuthenticationError
 
 from rag.answer import Answer, Citation
 from rag.prompts import ABSTAIN
-from rag.ui import (CorpusError, build_app, corpus_name, delete_document, highlight, launch,
+from rag.app.ui import (CorpusError, build_app, corpus_name, delete_document, highlight, launch,
                     parse_auth, render_answer, render_source, save_upload)
 from tests.servers import free_port, running_app, temp_settings
 

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from rag.embed import MiniLMEmbedding
+from rag.embed.minilm import MiniLMEmbedding
 from rag.text.markers import repair_markers
-from rag.verify import Verifier, key_tokens, split_claims
+from rag.answer.verify import Verifier, key_tokens, split_claims
 from tests.samples import PASSAGES, VERIFY
 
 @pytest.fixture(scope="module")

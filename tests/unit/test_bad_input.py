@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from rag.clean import clean_text
+from rag.ingest.clean import clean_text
 from rag.pipeline import Pipeline
 from rag.settings import Settings
 from tests.fakes import FakeEmbedding

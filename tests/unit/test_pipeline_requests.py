@@ -3,9 +3,9 @@ on one pipeline do not see each other's, as the chat does when it runs them in p
 
 from concurrent.futures import ThreadPoolExecutor
 
-from rag.filters import Filters
+from rag.retrieve.filters import Filters
 from rag.pipeline import Pipeline
-from rag.retrieve import SearchRequest
+from rag.retrieve.retriever import SearchRequest
 
 QUESTION = "Which Russian force stayed after Wagner left?"
 

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from rag import settings as settings_module
-from rag.cli_settings import fields
+from rag.app.cli.settings import fields
 from rag.settings import Settings, read_preset
 from tests.samples import ROOT
 
@@ -56,10 +56,10 @@ def test_a_named_preset_lays_over_the_default(tmp_path, monkeypatch) -> None:
 
 def test_rag_settings_lists_knobs_and_keeps_secrets() -> None:
     env = {"RAG_UI__AUTH": "reader:secret", "RAG_LLM__OPENAI__API_KEY": "sk-123", "PATH": "/usr/bin:/bin"}
-    shown = subprocess.run([sys.executable, "-m", "rag.cli", "settings"], capture_output=True, text=True,
+    shown = subprocess.run([sys.executable, "-m", "rag.app.cli", "settings"], capture_output=True, text=True,
                            env=env, cwd=ROOT, check=True).stdout
     assert "RAG_ANSWER__READER__THRESHOLD=-6.0" in shown and "RAG_UI__AUTH=(set)" in shown
     assert "secret" not in shown and "sk-123" not in shown
-    bad = subprocess.run([sys.executable, "-m", "rag.cli", "settings"], capture_output=True, text=True,
+    bad = subprocess.run([sys.executable, "-m", "rag.app.cli", "settings"], capture_output=True, text=True,
                          env={**env, "RAG_PRESET": "nope"}, cwd=ROOT)
     assert bad.returncode == 2 and bad.stderr.strip().count("\n") == 0 and "no settings preset" in bad.stderr

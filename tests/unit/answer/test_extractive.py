@@ -4,11 +4,11 @@ import pytest
 from llama_index.core.schema import NodeWithScore, TextNode
 
 from rag.answer.base import Answer, Citation, unsupported_sentences
-from rag.answer.extractive import Candidate, choose, in_context
+from rag.answer.candidates import Candidate, choose, in_context
 from rag.answer.question import (DATE, NAME, NUMBER, abbreviable, acronyms, asked_type, compound, constraints, has_type,
                                  mentioned, opposed, plain_terms)
-from rag.chunk import sentence_spans
-from rag.condense import condense, needs_context
+from rag.ingest.chunk import sentence_spans
+from rag.retrieve.condense import condense, needs_context
 from rag.pipeline import Pipeline
 from rag.prompts import ABSTAIN
 

@@ -1,0 +1,84 @@
+"""The reader: our span extractor (models/reader/, trained by `make train-reader`), on onnxruntime.
+
+Given a question and a few windows of passages it returns, per window, the best answer span
+and how much that span beats the window's "no answer" reading (the [CLS] piece, as SQuAD 2.0
+models do). The model file is checked against its recorded sha256 before it is loaded.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import onnxruntime
+
+from rag.index.errors import IndexUnavailable
+from rag.answer.reader.encode import encode, tokenizer
+
+READER_DIR = Path(__file__).resolve().parents[3] / "models" / "reader"
+MAX_ANSWER_PIECES = 30
+
+
+class ReaderUnavailable(IndexUnavailable):
+    """One line: why the reader cannot load (shown wherever an unusable index is)."""
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int  # character offsets within the window text
+    end: int
+    text: str
+    margin: float  # best span's logit sum minus the no-answer one: > 0 reads as an answer
+
+
+def _checked(directory: Path) -> Path:
+    model, recorded = directory / "reader.onnx", directory / "reader.onnx.sha256"
+    if not model.is_file() or not recorded.is_file():
+        raise ReaderUnavailable(f"no reader model in {directory} (reader.onnx and reader.onnx.sha256): "
+                                "set RAG_ANSWER__READER__DIR to its folder, or RAG_ANSWER__READER__ENABLED=false")
+    expected = recorded.read_text().split()[0]
+    digest = hashlib.sha256(model.read_bytes()).hexdigest()
+    if digest != expected:
+        raise ReaderUnavailable(f"{model} does not match its recorded sha256 ({digest[:12]}… ≠ {expected[:12]}…): "
+                                "restore it with `git checkout models/reader` or retrain with `make train-reader`")
+    return model
+
+
+class Reader:
+    def __init__(self, directory: Path = READER_DIR, threads: int | None = None) -> None:
+        options = onnxruntime.SessionOptions()
+        options.log_severity_level = 3
+        if threads:
+            options.intra_op_num_threads = threads
+        self.session = onnxruntime.InferenceSession(str(_checked(directory)), options,
+                                                    providers=["CPUExecutionProvider"])
+        self.tokenizer = tokenizer(directory / "tokenizer.json")
+
+    def read(self, question: str, windows: list[str]) -> list[Span | None]:
+        """Per window its best span, or None when nothing in it can be an answer."""
+        if not windows:
+            return []
+        batch = encode(self.tokenizer, question, windows)
+        start, end = self.session.run(None, {"input_ids": batch.ids, "token_type_ids": batch.types,
+                                             "attention_mask": batch.mask})
+        spans: list[Span | None] = []
+        for row, text in enumerate(windows):
+            context = np.flatnonzero(batch.context[row])
+            if not len(context):
+                spans.append(None)
+                continue
+            s, e = start[row, context], end[row, context]
+            pair = s[:, None] + e[None, :]
+            gap = context[None, :] - context[:, None]
+            pair = np.where((gap >= 0) & (gap < MAX_ANSWER_PIECES), pair, -np.inf)
+            a, b = np.unravel_index(int(np.argmax(pair)), pair.shape)
+            first, last = batch.offsets[row][context[a]][0], batch.offsets[row][context[b]][1]
+            spans.append(Span(first, last, text[first:last], float(pair[a, b] - (start[row, 0] + end[row, 0]))))
+        return spans
+
+
+@lru_cache(maxsize=2)
+def shared_reader(directory: Path = READER_DIR, threads: int | None = None) -> Reader:
+    """One loaded model per process: the CLI, the chat and the evals share it."""
+    return Reader(directory, threads)

@@ -1,0 +1,7 @@
+"""`python -m rag.app.cli`: the `rag` command."""
+
+import sys
+
+from rag.app.cli.main import main
+
+sys.exit(main())

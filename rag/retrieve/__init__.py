@@ -1,0 +1,1 @@
+"""Retrieval: hybrid search with filters and as-of dates, and follow-ups made standalone."""
