@@ -44,6 +44,12 @@ def _names_something(question: str) -> bool:
     return any(w[0].isupper() or any(ch.isdigit() for ch in w) for w in words[1:])
 
 
+def _names(text: str) -> set[str]:
+    """The capitalised words past the first, and the numbers: what a text names."""
+    words = re.findall(r"[\w’'-]+", text)
+    return {w.lower() for w in words[1:] if w[0].isupper() or any(ch.isdigit() for ch in w)}
+
+
 def _unowned_possessive(question: str) -> bool:
     """A possessive with no word of its own before it has nothing in the question to
     point to: "What is its goal?" and "In which country is his office?" lean back, "Why
@@ -97,8 +103,16 @@ def rewrite(question: str, history: list[str], llm: LLM) -> str:
         return condense(question, history)
     lines = [line.strip(" \"'`*-") for line in text.strip().splitlines() if line.strip()]
     rewritten = lines[0] if lines else ""
-    # A rewrite keeps what the question asks: its own words, and not a ramble.
-    kept = set(terms(question)) <= set(terms(rewritten))
+    # A rewrite keeps what the question asks: its own words (less the pronouns and the
+    # adverbs it is there to replace), and not a ramble.
+    own = _POSSESSIVE.sub(" ", _ADVERB.sub(" ", _REFERRING.sub(" ", question)))
+    kept = set(terms(own)) <= set(terms(rewritten))
     if not rewritten or not kept or len(rewritten) > 3 * len(question) + 80:
+        return condense(question, history)
+    # A small model often echoes the follow-up ("Who replaced them?") or swaps the pronoun
+    # for a vague noun, dropping the antecedent the earlier turn named. The rule keeps that
+    # turn; the rewrite is kept only if it names something the question alone does not.
+    antecedents = _names(condense(question, history)) - _names(question)
+    if antecedents and not _names(rewritten) - _names(question):
         return condense(question, history)
     return rewritten

@@ -34,3 +34,17 @@ def test_a_failing_or_rambling_model_falls_back_to_the_rule() -> None:
     assert rewrite("Who commands it?", HISTORY, Stub(ConnectionError("refused"))) == rule
     assert rewrite("Who commands it?", HISTORY, Stub(HISTORY[0])) == rule  # dropped the question
     assert rewrite("Who commands it?", HISTORY, Stub("")) == rule
+
+
+def test_a_rewrite_that_drops_the_antecedent_falls_back_to_the_rule() -> None:
+    history = ["Why did Wagner leave Mali?"]
+    rule = condense("Who replaced them?", history)
+    assert "Wagner" in rule
+    # What a 1.5B model does with "they": echoed, or swapped for a vague noun.
+    assert rewrite("Who replaced them?", history, Stub("Who replaced them?")) == rule
+    assert rewrite("Who replaced them?", history, Stub("Who replaced the soldiers?")) == rule
+    # A rewrite that names the antecedent, or what it resolved it to, is kept.
+    kept = "Who replaced Wagner in Mali?"
+    assert rewrite("Who replaced them?", history, Stub(kept)) == kept
+    assert rewrite("Who replaced them?", history, Stub("Who replaced the Wagner Group?")) == \
+        "Who replaced the Wagner Group?"
