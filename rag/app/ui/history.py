@@ -3,7 +3,9 @@
 Each browser keeps a random id and the id of its open conversation in its own
 localStorage (gr.BrowserState, encrypted with a key the conversation store keeps, so it
 reads back after a restart); with RAG_UI__AUTH the signed-in user owns the conversations
-instead. Every finished answer is saved as it is shown (rag/app/conversations.py). Reopened,
+instead. Gradio sends that key to every client, so the encryption protects nothing: the
+unguessable id does (README, "Who can read a browser's conversations"), and a value
+that is not what we wrote is read as none. Every finished answer is saved as it is shown (rag/app/conversations.py). Reopened,
 an answer is shown from its record, with the passages it cited as they were, and a note
 on every cited document that was replaced or deleted since.
 """
