@@ -200,9 +200,8 @@ def chart(timeline: Timeline):
         axes.set_xticks(list(span), [str(y) for y in span], rotation=45 if len(span) > 8 else 0)
     # Plain text, never mathtext or TeX: a topic's "$5 and $10" is not a formula, and one
     # holding "$\fakecmd{$" would stop the chart being drawn at all.
-    plain = {"parse_math": False, "usetex": False}
-    axes.set_ylabel("events", **plain)
-    axes.set_title(f"Dated events: {timeline.topic}", fontsize=10, **plain)
+    axes.set_ylabel("events", parse_math=False, usetex=False)
+    axes.set_title(f"Dated events: {timeline.topic}", fontsize=10, parse_math=False, usetex=False)
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     return figure
 

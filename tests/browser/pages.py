@@ -84,14 +84,15 @@ def stored_value(secret: str, value: object) -> str:
     while len(derived) < 48:
         block = hashlib.md5(block + passphrase + salt).digest()
         derived += block
+    key, iv, salted = (base64.b64encode(part).decode() for part in (derived[:32], derived[32:], salt))
     return (f"""async () => {{
       const bytes = s => Uint8Array.from(atob(s), c => c.charCodeAt(0));
       const b64 = a => btoa(String.fromCharCode(...new Uint8Array(a)));
-      const key = await crypto.subtle.importKey("raw", bytes("{base64.b64encode(derived[:32]).decode()}"),
-                                                "AES-CBC", false, ["encrypt"]);
-      const sealed = await crypto.subtle.encrypt({{name: "AES-CBC", iv: bytes("{base64.b64encode(derived[32:]).decode()}")}},
-                                                 key, new TextEncoder().encode({json.dumps(json.dumps(value))}));
-      const openssl = new Uint8Array([...new TextEncoder().encode("Salted__"),
-                                      ...bytes("{base64.b64encode(salt).decode()}"), ...new Uint8Array(sealed)]);
-      localStorage.setItem({json.dumps(STORAGE_KEY)}, b64(crypto.getRandomValues(new Uint8Array(16))) + ":" + b64(openssl));
+      const key = await crypto.subtle.importKey("raw", bytes("{key}"), "AES-CBC", false, ["encrypt"]);
+      const sealed = await crypto.subtle.encrypt({{name: "AES-CBC", iv: bytes("{iv}")}}, key,
+                                                 new TextEncoder().encode({json.dumps(json.dumps(value))}));
+      const openssl = new Uint8Array([...new TextEncoder().encode("Salted__"), ...bytes("{salted}"),
+                                      ...new Uint8Array(sealed)]);
+      const iv = b64(crypto.getRandomValues(new Uint8Array(16)));  // Gradio's, unused by its KDF
+      localStorage.setItem({json.dumps(STORAGE_KEY)}, iv + ":" + b64(openssl));
     }}""")

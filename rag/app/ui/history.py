@@ -5,9 +5,10 @@ localStorage (gr.BrowserState, encrypted with a key the conversation store keeps
 reads back after a restart); with RAG_UI__AUTH the signed-in user owns the conversations
 instead. Gradio sends that key to every client, so the encryption protects nothing: the
 unguessable id does (README, "Who can read a browser's conversations"), and a value
-that is not what we wrote is read as none. Every finished answer is saved as it is shown (rag/app/conversations.py). Reopened,
-an answer is shown from its record, with the passages it cited as they were, and a note
-on every cited document that was replaced or deleted since.
+that is not what we wrote is read as none. Every finished answer is saved as it is
+shown (rag/app/conversations.py). Reopened, an answer is shown from its record, with
+the passages it cited as they were, and a note on every cited document that was
+replaced or deleted since.
 """
 
 import html
