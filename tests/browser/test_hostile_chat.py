@@ -92,10 +92,15 @@ def test_browser_tampered_saved_value_is_no_saved_state(page, served):
     expect(page.locator("#chat .rag-answer.rag-done")).to_contain_text("December 2021")
 
 
-def test_browser_timeline_topic_with_tex(page):
+def test_browser_timeline_topic_with_tex_or_too_long(page, served):
+    topic = "#timeline-topic textarea, #timeline-topic input"
     open_tab(page, "Timeline")
-    page.fill("#timeline-topic textarea, #timeline-topic input", TEX_TOPIC)
-    page.press("#timeline-topic textarea, #timeline-topic input", "Enter")
+    page.fill(topic, TEX_TOPIC)
+    page.press(topic, "Enter")
     expect(page.locator("#timeline .rag-event").first).to_be_visible()
     expect(page.locator("#timeline-chart .matplotlib img")).to_be_visible()
     page.screenshot(path=SHOTS / "hostile-chat-2-tex-topic.png", full_page=True)
+    page.fill(topic, "Mali " * 1000)
+    page.press(topic, "Enter")
+    limit = served[1].settings.ui.max_text_chars
+    expect(page.locator("#timeline")).to_have_text(TOO_LONG.format(what="a timeline topic", limit=limit))
