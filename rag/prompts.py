@@ -7,6 +7,9 @@ ABSTAIN = "I could not find this in the corpus."
 # The answer to a question with no words in it (empty, punctuation, control characters).
 NO_QUESTION = "Ask a question in words about the corpus."
 
+# A question or timeline topic over RAG_UI__MAX_TEXT_CHARS, refused before any work.
+TOO_LONG = "That is too long: {what} may be at most {limit} characters."
+
 NO_INDEX = "The index is empty: run `rag ingest` first."
 
 # Added to ABSTAIN when the question is in another language than the corpus.

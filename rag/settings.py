@@ -173,6 +173,9 @@ class UI(Group):
     chat_concurrency: int = Field(
         4, ge=1, description="questions the chat answers at once, queued apart from uploads and deletions: "
         "two users waiting on a slow LLM server leave room for others (benchmarks/README.md)")
+    max_text_chars: int = Field(
+        4000, ge=1, description="the longest question (ask, the chat, /chat) or timeline topic taken; "
+        "a longer one is refused before any work (a 5 MB question costs a minute of CPU)")
 
 
 class Settings(BaseSettings):

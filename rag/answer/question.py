@@ -10,6 +10,7 @@ model was tried instead and costs more per question than the whole answer step
 import re
 import unicodedata
 
+from rag.prompts import TOO_LONG
 from rag.text.acronyms import undotted
 from rag.text.dates import DATE_WORDS
 from rag.text.names import CAPITALISED_RUN, LINKING, STOP_NAMES
@@ -38,6 +39,13 @@ def readable(question: str) -> str:
     """The question as typed, control characters (a NUL, a pasted escape) read as spaces."""
     return " ".join("".join(" " if unicodedata.category(ch) in ("Cc", "Cf") else ch
                             for ch in question).split())
+
+
+def too_long(text: str, what: str, limit: int) -> str | None:
+    """The one-line refusal of a `text` longer than `limit` (RAG_UI__MAX_TEXT_CHARS), else
+    None. Checked first: reading, embedding and searching a long text cost seconds of CPU
+    for each megabyte, and a few such questions would fill the chat's concurrency."""
+    return TOO_LONG.format(what=what, limit=limit) if len(text) > limit else None
 
 
 def has_words(question: str) -> bool:

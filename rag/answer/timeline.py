@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from rag.answer.base import Citation
+from rag.answer.question import too_long
 from rag.text.sentences import sentence_spans
 from rag.retrieve.filters import Filters
 from rag.time.mentions import describe, find_dates
@@ -55,6 +56,8 @@ def build_timeline(pipeline, topic: str, since: str | None = None, until: str | 
                    sources: tuple[str, ...] = (), as_of: str | None = None) -> Timeline:
     """`since`/`until` bound the events' dates (the undated are then left out); `sources`
     and `as_of` narrow the articles searched."""
+    if refused := too_long(topic, "a timeline topic", pipeline.settings.ui.max_text_chars):
+        raise ValueError(refused)
     topic = topic.strip()
     if not topic:
         raise ValueError("the topic is empty")
@@ -195,8 +198,10 @@ def chart(timeline: Timeline):
         span = range(min(years), max(years) + 1)
         axes.bar(list(span), [years.count(y) for y in span], color="#2563eb")
         axes.set_xticks(list(span), [str(y) for y in span], rotation=45 if len(span) > 8 else 0)
-    axes.set_ylabel("events")
-    axes.set_title(f"Dated events: {timeline.topic}", fontsize=10)
+    # Plain text, never mathtext or TeX: a topic's "$5 and $10" is not a formula, and one
+    # holding "$\fakecmd{$" would stop the chart being drawn at all.
+    axes.set_ylabel("events", parse_math=False, usetex=False)
+    axes.set_title(f"Dated events: {timeline.topic}", fontsize=10, parse_math=False, usetex=False)
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     return figure
 

@@ -4,7 +4,9 @@ the verifier found for each sentence.
 
 Text from the corpus is escaped for Markdown: `<`, `&` and every character with a meaning
 in Markdown become literal, so no viewer turns a document's markup into live HTML, a
-link or a heading.
+link or a heading; bare web and mail addresses too, which GitHub-style viewers link by
+themselves. The one span kept as Markdown is the reader's bold short answer that leads
+an answer (`**1,000** [1] ...`).
 """
 
 import re
@@ -18,13 +20,33 @@ STATUS_LABELS = {"verified": "verified", "reattributed": "re-attributed",
 _SPECIAL = re.compile(r"([\\`*_\[\]{}<>&|~$!])")
 # Only at the start of a line: headings, block quotes, lists, setext underlines.
 _LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+(?=[.)]))")
+# What GFM's autolink extension links without any markup: "https://", "www." and
+# "name@host"; escaping the ":", the "." and the "@" keeps them text.
+_BARE_LINK = re.compile(r"(?i)(https?|ftp|mailto|xmpp)(:)|(www)(\.)|(@)")
+# The reader's short answer at the head of an answer (rag/answer/reading.py).
+_LEAD = re.compile(r"^\*\*(?=\S)(.+?)(?<=\S)\*\*(?=\s|$)")
+
+
+def _unlinked(match: re.Match) -> str:
+    return "".join(part if part not in (":", ".", "@") else "\\" + part
+                   for part in match.groups() if part)
 
 
 def escape(text: str) -> str:
     """`text` on one line, every Markdown and HTML character in it made literal."""
     flat = _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    flat = _BARE_LINK.sub(_unlinked, flat)
     return _LINE_START.sub(lambda m: m.group(1) + (m.group(2) + "\\" if m.group(2)[0].isdigit()
                                                    else "\\" + m.group(2)), flat)
+
+
+def answer_markdown(text: str) -> str:
+    """The answer escaped like any corpus text, but its leading bold span kept bold."""
+    lead = _LEAD.match(text.strip())
+    if lead is None:
+        return escape(text)
+    rest = text.strip()[lead.end():]
+    return f"**{escape(lead.group(1))}**" + (f" {escape(rest)}" if rest.strip() else "")
 
 
 def _checked(answer: Answer) -> bool:
@@ -80,7 +102,7 @@ def to_markdown(answer: Answer) -> str:
         lines += [f"*Searched for: {escape(answer.searched_for)}*", ""]
     if answer.notice:
         lines += [f"*{escape(answer.notice)}*", ""]
-    lines += [escape(answer.answer), ""]
+    lines += [answer_markdown(answer.answer), ""]
     if data["sentences"]:
         lines += [f"**Checked sentences** (written by the {escape(answer.backend)} model):", ""]
         for s in data["sentences"]:

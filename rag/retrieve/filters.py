@@ -9,6 +9,7 @@ unfiltered one would (never "best 5, then drop those that do not match").
 import re
 from dataclasses import dataclass
 
+from rag.time.as_of import check_as_of
 from rag.time.days import day_number, iso_date
 
 _RECENT = re.compile(
@@ -24,6 +25,11 @@ class Filters:
     # The date the question is asked as of: documents published after it are left out
     # (rag/time/as_of.py turns "this week" into a preference counted back from it).
     as_of: str | None = None
+
+    def __post_init__(self) -> None:
+        # Checked here, not only in `parse`: eval cases and the timeline build Filters directly.
+        if self.as_of:
+            check_as_of(self.as_of)
 
     def __bool__(self) -> bool:
         return bool(self.since or self.until or self.sources or self.as_of)

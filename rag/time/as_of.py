@@ -17,6 +17,19 @@ from rag.time.days import day_number
 
 Window = tuple[date, date]  # both ends included
 
+# The dates a question may be asked as of. Every window below reaches back at most a year
+# and a month, so from 1900 on none steps past the first day `date` holds (year 1: an
+# OverflowError, "year 0 is out of range"); no news corpus is older.
+EARLIEST, LATEST = date(1900, 1, 1), date(9999, 12, 31)
+
+
+def check_as_of(iso: str) -> str:
+    """`iso` (YYYY-MM-DD) when every window can be counted back from it, else a ValueError
+    in one line saying the range."""
+    if not EARLIEST <= date.fromisoformat(iso) <= LATEST:
+        raise ValueError(f"as of: {iso} is out of range (use a date from {EARLIEST} to {LATEST})")
+    return iso
+
 
 def _this_week(d: date) -> Window:
     return d - timedelta(days=6), d

@@ -1,6 +1,10 @@
 """What the browser tests share: Debian's chromium through playwright (never `playwright
 install`), a page on the served app, and the steps a visitor takes."""
 
+import base64
+import hashlib
+import json
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,6 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
+from rag.app.ui.history import STORAGE_KEY
 from tests.samples import ROOT
 
 
@@ -67,3 +72,27 @@ def browser_page(url: str) -> Iterator[Page]:
             yield page
         finally:
             browser.close()
+
+
+def stored_value(secret: str, value: object) -> str:
+    """`value` as gr.BrowserState writes it to localStorage with `secret`, which Gradio sends
+    every client in /config: CryptoJS AES with the passphrase sha256(secret), OpenSSL's key
+    derivation (MD5, salted). Encrypted in the page by WebCrypto with the key derived here;
+    returns the JavaScript that stores it under the app's key."""
+    passphrase = hashlib.sha256(secret.encode()).hexdigest().encode()
+    salt, derived, block = os.urandom(8), b"", b""
+    while len(derived) < 48:
+        block = hashlib.md5(block + passphrase + salt).digest()
+        derived += block
+    key, iv, salted = (base64.b64encode(part).decode() for part in (derived[:32], derived[32:], salt))
+    return (f"""async () => {{
+      const bytes = s => Uint8Array.from(atob(s), c => c.charCodeAt(0));
+      const b64 = a => btoa(String.fromCharCode(...new Uint8Array(a)));
+      const key = await crypto.subtle.importKey("raw", bytes("{key}"), "AES-CBC", false, ["encrypt"]);
+      const sealed = await crypto.subtle.encrypt({{name: "AES-CBC", iv: bytes("{iv}")}}, key,
+                                                 new TextEncoder().encode({json.dumps(json.dumps(value))}));
+      const openssl = new Uint8Array([...new TextEncoder().encode("Salted__"), ...bytes("{salted}"),
+                                      ...new Uint8Array(sealed)]);
+      const iv = b64(crypto.getRandomValues(new Uint8Array(16)));  // Gradio's, unused by its KDF
+      localStorage.setItem({json.dumps(STORAGE_KEY)}, iv + ":" + b64(openssl));
+    }}""")

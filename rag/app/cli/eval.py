@@ -17,6 +17,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from rag.pipeline import Pipeline
 
     cases = load_cases([Path(f) for f in args.files])
+    # Every as-of date checked before anything is ingested or asked (rag/time/as_of.py).
+    as_of = Filters.parse(as_of=args.as_of).as_of
+    for case in cases:
+        if case.as_of:
+            try:
+                Filters(as_of=case.as_of.isoformat())
+            except ValueError as error:
+                raise ValueError(f"eval case {case.id!r}: {error}") from None
     pipeline = Pipeline(settings_from(args), create=bool(args.corpus))
     corpus = Path(args.corpus) if args.corpus else pipeline.settings.corpus_dir
     if args.corpus:
@@ -25,7 +33,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     runs = {}
     if args.pipeline in ("ours", "both"):
         runs["ours"] = run_cases(pipeline, cases, "ours", show_progress=sys.stderr.isatty(),
-                                 as_of=Filters.parse(as_of=args.as_of).as_of)
+                                 as_of=as_of)
     if args.pipeline in ("baseline", "both"):
         from rag.eval.baseline import BaselinePipeline
         from rag.pipeline import default_embedder

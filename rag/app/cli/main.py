@@ -12,7 +12,7 @@ from rag.app.cli.common import add_filter_options, pipeline_for, settings_from, 
 from rag.answer import Answer
 from rag.answer.backends import names, summaries
 from rag.answer.over_time import with_support_counts
-from rag.answer.question import has_words
+from rag.answer.question import has_words, too_long
 from rag.time.as_of import heading, today
 from rag.index.errors import IndexUnavailable
 from rag.ingest.load import printable
@@ -120,6 +120,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
         raise ValueError("the question is empty: it has no words (run `rag ask` without one to ask interactively)")
     if args.json and args.format != "text":
         raise ValueError("give --json or --format, not both")
+    limit = settings_from(args).ui.max_text_chars
+    if args.question is not None and (refused := too_long(args.question, "a question", limit)):
+        raise ValueError(refused)
     pipeline = pipeline_for(args, create=False)
     if pipeline.count() == 0:
         print(NO_INDEX, file=sys.stderr)
@@ -140,6 +143,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
             return 0
         if not question:
             return 0
+        if refused := too_long(question, "a question", limit):
+            print(refused, file=sys.stderr)
+            continue
         if not has_words(question):
             print(NO_QUESTION, file=sys.stderr)
             continue

@@ -2,11 +2,14 @@
 are checked (name, type, size, readable) before they enter the corpus folder, and one
 under a name already there is saved beside it unless replacing was asked for (the old file
 then kept under .replaced/); a deletion
-removes the document's file too when the file holds only that document, so the next
-ingest does not bring it back.
+removes the document's file too when the file holds only that document, or its line
+from a JSONL file of several, so the next ingest does not bring it back.
 """
 
+import codecs
 import filecmp
+import json
+import os
 import shutil
 import unicodedata
 from dataclasses import dataclass
@@ -102,12 +105,55 @@ def delete_document(pipeline: Pipeline, doc_id: str) -> str:
     doc = next((d for d in pipeline.documents() if d.doc_id == doc_id), None)
     if doc is None:
         raise CorpusError(f"{doc_id}: not in the index")
-    pipeline.delete(doc_id)
-    if Path(doc.source_path).suffix.lower() == ".jsonl":
-        return (f"Removed {doc_id} from the index. It is still a line of {doc.source_path}, so "
-                "the next ingest of the corpus folder will add it back unless that line goes.")
     file = _inside(Path(pipeline.settings.corpus_dir), doc.source_path)
+    if Path(doc.source_path).suffix.lower() == ".jsonl":
+        # Its line goes first: were the index changed and the file not, the next ingest
+        # would bring the document back.
+        left = drop_jsonl_lines(file, doc_id) if file is not None and file.is_file() else None
+        pipeline.delete(doc_id)
+        if left is None:
+            return f"Removed {doc_id} from the index."
+        if left == 0:
+            file.unlink()  # type: ignore[union-attr]  # is_file() above
+            return (f"Removed {doc_id} from the index and deleted {doc.source_path}, "
+                    "whose only document it was.")
+        return f"Removed {doc_id} from the index and its line from {doc.source_path}."
+    pipeline.delete(doc_id)
     if file is not None and file.is_file():
         file.unlink()
         return f"Removed {doc_id} from the index and deleted its file from the corpus folder."
     return f"Removed {doc_id} from the index."
+
+
+def drop_jsonl_lines(file: Path, doc_id: str) -> int:
+    """Remove every line of a JSONL file whose `id` is `doc_id` (a duplicate line would
+    otherwise come back in its place); the other lines stay byte for byte. The file is
+    replaced atomically, through a hidden file beside it that ingest never reads. Returns
+    how many non-blank lines are left (none: the file held only that document)."""
+    data = file.read_bytes()
+    kept, left = [], 0
+    for line in data.splitlines(keepends=True):
+        if _jsonl_id(line) == doc_id:
+            continue
+        kept.append(line)
+        left += bool(line.strip())
+    temporary = file.with_name(f".{file.name}.{os.getpid()}.tmp")
+    try:
+        with temporary.open("wb") as out:
+            out.write(b"".join(kept))
+            out.flush()
+            os.fsync(out.fileno())
+        shutil.copymode(file, temporary)
+        os.replace(temporary, file)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return left
+
+
+def _jsonl_id(line: bytes) -> object:
+    """The `id` of one JSONL line as ingest reads it (rag/ingest/load.py), or None."""
+    try:
+        record = json.loads(line.removeprefix(codecs.BOM_UTF8).decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return record.get("id") if isinstance(record, dict) else None

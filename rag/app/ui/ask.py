@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import gradio as gr
 
 from rag.answer.backends import available
-from rag.answer.question import has_words, readable
+from rag.answer.question import has_words, readable, too_long
 from rag.retrieve.filters import Filters
 from rag.index.errors import IndexUnavailable
 from rag.pipeline import Pipeline
@@ -50,6 +50,7 @@ def ask_tab(app: gr.Blocks, pipeline: Pipeline, answering: dict, private: dict) 
     """The tab's components and events; call inside the app's `gr.Tab`. Returns the
     source picker, whose choices follow the index."""
     conversations = history.conversation_store(pipeline)
+    limit = pipeline.settings.ui.max_text_chars
 
     def respond(question: str, messages: list, asked: list[str], sections: list[str],
                 records: list[dict], browser: dict | None, since: str, until: str,
@@ -58,6 +59,10 @@ def ask_tab(app: gr.Blocks, pipeline: Pipeline, answering: dict, private: dict) 
         """Stream one answer into the chat and its sources into the panel. `asked` holds
         the earlier user questions, `sections` the sources panel's sections, newest first,
         `records` each finished answer's record (rag/app/records.py), saved as it is shown."""
+        if refused := too_long(question or "", "a question", limit):  # before any work
+            gr.Warning(refused)
+            yield question, messages, asked, sections, records, sources_panel(sections)
+            return
         question = readable(question)
         if not has_words(question):  # nothing to search for; not a follow-up either
             yield question, messages, asked, sections, records, sources_panel(sections)
@@ -174,6 +179,8 @@ def chat_api(pipeline: Pipeline, answering: dict) -> None:
         Earlier questions of the same session are taken into account for follow-ups.
         Optional: only documents published `since`/`until` (YYYY-MM-DD), from `sources`;
         `as_of` (YYYY-MM-DD) asks as of that date."""
+        if refused := too_long(message or "", "a question", pipeline.settings.ui.max_text_chars):
+            raise gr.Error(refused, print_exception=False)
         message = readable(message or "")
         if not has_words(message):  # nothing to search for; not a follow-up either
             yield NO_QUESTION, asked, records

@@ -3,9 +3,12 @@
 Each browser keeps a random id and the id of its open conversation in its own
 localStorage (gr.BrowserState, encrypted with a key the conversation store keeps, so it
 reads back after a restart); with RAG_UI__AUTH the signed-in user owns the conversations
-instead. Every finished answer is saved as it is shown (rag/app/conversations.py). Reopened,
-an answer is shown from its record, with the passages it cited as they were, and a note
-on every cited document that was replaced or deleted since.
+instead. Gradio sends that key to every client, so the encryption protects nothing: the
+unguessable id does (README, "Who can read a browser's conversations"), and a value
+that is not what we wrote is read as none. Every finished answer is saved as it is
+shown (rag/app/conversations.py). Reopened, an answer is shown from its record, with
+the passages it cited as they were, and a note on every cited document that was
+replaced or deleted since.
 """
 
 import html
@@ -24,6 +27,7 @@ from rag.app.ui.render import render_answer, render_source, sources_panel
 from rag.app.ui.takeaway import answer_actions
 
 STORAGE_KEY = "rag-browser"
+_KEY_CHARS = 64  # ids are uuid4 hex (32); a longer one was not written here
 CSS = """
 .rag-stale-note { font-size: .85em; color: #b45309; }
 .rag-stale .rag-source { border-left-color: #b45309; opacity: .85; }
@@ -40,18 +44,33 @@ def browser_state(store: ConversationStore) -> gr.BrowserState:
     return gr.BrowserState(None, storage_key=STORAGE_KEY, secret=store.secret())
 
 
+def _key(value: object) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= _KEY_CHARS and value.isprintable()
+
+
+def readable_state(value: object) -> dict | None:
+    """The browser's saved value if it is what `wire` writes (an id and an open
+    conversation, both short strings), else None: a value tampered with in localStorage,
+    or left by another version, is no saved state, never an error that keeps the
+    question box disabled."""
+    if isinstance(value, dict) and _key(value.get("id")) and _key(value.get("open")):
+        return {"id": value["id"], "open": value["open"]}
+    return None
+
+
 def owner_of(browser: dict | None, request: gr.Request | None) -> str | None:
     if request is not None and request.username:
         return f"user:{request.username}"
-    return f"browser:{browser['id']}" if browser and browser.get("id") else None
+    known = readable_state(browser)
+    return f"browser:{known['id']}" if known else None
 
 
 def keep(store: ConversationStore, browser: dict | None, request: gr.Request | None,
          record: dict) -> None:
     """Save a finished answer into the browser's open conversation."""
-    owner = owner_of(browser, request)
-    if owner and browser and browser.get("open"):
-        store.add(owner, browser["open"], [record])
+    owner, known = owner_of(browser, request), readable_state(browser)
+    if owner and known:
+        store.add(owner, known["open"], [record])
 
 
 def _note(answer: Answer, changed: dict[str, str]) -> str:
@@ -144,10 +163,13 @@ def wire(app: gr.Blocks, pipeline: Pipeline, store: ConversationStore, past: Pas
         return (browser_value, *restored(pipeline, records), gr.update(interactive=True),
                 listed(owner, browser_value["open"]))
 
-    def on_load(browser_value: dict | None, request: gr.Request) -> tuple:
-        if not (browser_value and browser_value.get("id")):
-            browser_value = {"id": uuid.uuid4().hex, "open": uuid.uuid4().hex}
-        return opened(browser_value, request)
+    def on_load(browser_value: object, request: gr.Request) -> tuple:
+        # Gradio's JS already gives None for a value it cannot decrypt or parse as JSON;
+        # what it can but we cannot read starts afresh too.
+        known = readable_state(browser_value)
+        if known is None:
+            known = {"id": uuid.uuid4().hex, "open": uuid.uuid4().hex}
+        return opened(known, request)
 
     def reopen_chosen(browser_value: dict, chosen: str | None, request: gr.Request) -> tuple:
         if not chosen:
@@ -164,11 +186,13 @@ def wire(app: gr.Blocks, pipeline: Pipeline, store: ConversationStore, past: Pas
         return opened(browser_value, request)
 
     def start_new(browser_value: dict, request: gr.Request) -> tuple:
-        browser_value = {**(browser_value or {"id": uuid.uuid4().hex}), "open": uuid.uuid4().hex}
+        known = readable_state(browser_value) or {"id": uuid.uuid4().hex}
+        browser_value = {**known, "open": uuid.uuid4().hex}
         return browser_value, listed(owner_of(browser_value, request), None)
 
     def refresh(browser_value: dict, request: gr.Request) -> dict:
-        return listed(owner_of(browser_value, request), (browser_value or {}).get("open"))
+        known = readable_state(browser_value)
+        return listed(owner_of(known, request), (known or {}).get("open"))
 
     everything = [browser, *shown, past.choice]
     app.load(on_load, [browser], everything, **private)

@@ -1,5 +1,7 @@
 """Answers as Markdown and JSON with numbered references; nothing from the corpus live."""
 
+import re
+
 from markdown_it import MarkdownIt
 
 from rag.answer import Answer, Citation
@@ -80,3 +82,23 @@ def test_quoted_answer_has_no_sentence_statuses():
 def test_abstention_has_no_references():
     md = to_markdown(Answer.abstention("Who won the cup?"))
     assert "I could not find this in the corpus." in md and "References" not in md
+
+
+def test_the_readers_bold_lead_stays_bold_and_nothing_else_does():
+    answer = Answer(question="q", abstained=False, citations=[cited()],
+                    answer="**1,000** [1] The force has 1,000 **troops** [1]")
+    md = to_markdown(answer)
+    assert "**1,000** \\[1\\] The force has 1,000 \\*\\*troops\\*\\* \\[1\\]" in md
+    assert "<p><strong>1,000</strong> [1] The force has 1,000 **troops** [1]</p>" in html_of(md)
+
+
+def test_bare_addresses_are_not_left_for_a_viewer_to_link():
+    text = "Write to desk@example.org, see https://evil.example/x, HTTP://a.b or www.evil.example."
+    escaped = escape(text)
+    # What GFM's autolink extension links by itself: "scheme:", "www.", "name@host".
+    assert not re.search(r"(?i)(https?|ftp|mailto):|www\.|\w@", escaped), escaped
+    assert html_of(escaped) == f"<p>{text}</p>\n"  # shown as written, no link
+    answer = Answer(question="q", answer="See www.evil.example [1]", abstained=False,
+                    citations=[cited(text=text, highlights=[])])
+    md = to_markdown(answer)
+    assert "www." not in md and "https://" not in md and "<a " not in html_of(md)

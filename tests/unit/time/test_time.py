@@ -132,3 +132,24 @@ def test_as_of_leaves_out_later_documents(dated: Pipeline) -> None:
     assert dated.ask("When did Wagner deploy to Mali?").as_of == ""
     chunks = dated.store.collection.get(include=["metadatas"])["metadatas"]
     assert {"2023-09-27"} <= {d for m in chunks for d in m["event_dates"].split(",")}
+
+
+@pytest.mark.parametrize("as_of", ["0001-01-01", "0001-01-02", "0001-06-01", "1899-12-31"])
+def test_as_of_dates_before_1900_are_refused_in_one_line(as_of: str) -> None:
+    # Year 1 was an OverflowError for "this week", "year 0 is out of range" for "last year".
+    with pytest.raises(ValueError) as refused:
+        Filters.parse(as_of=as_of)
+    assert str(refused.value) == (f"as of: {as_of} is out of range "
+                                  "(use a date from 1900-01-01 to 9999-12-31)")
+    with pytest.raises(ValueError, match="out of range"):  # eval cases build Filters directly
+        Filters(as_of=as_of)
+
+
+@pytest.mark.parametrize("question", ["today", "yesterday", "last week", "this week", "last month",
+                                      "this month", "last year", "this year", "recently"])
+@pytest.mark.parametrize("as_of", ["1900-01-01", "9999-12-31"])
+def test_every_window_is_counted_at_both_ends_of_the_range(question: str, as_of: str) -> None:
+    Filters.parse(as_of=as_of)
+    window = question_window(f"What happened {question}?", as_of)
+    assert window is not None and window[0] <= window[1] <= date.fromisoformat(as_of)
+    assert heading(as_of) and age_at("1900-01-01", as_of)
