@@ -16,7 +16,6 @@ import io
 import json
 import pstats
 import time
-from pathlib import Path
 
 from benchmarks.bench import BENCH, percentiles
 
