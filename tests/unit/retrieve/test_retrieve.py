@@ -1,4 +1,4 @@
-"""The per-document cap on the final top k, and the sentence share of dense scores."""
+"""The per-document cap on the final top k, the sentence share of dense scores, and filtered search."""
 
 import numpy as np
 from llama_index.core.schema import TextNode
@@ -39,3 +39,36 @@ def test_the_sentence_share_moves_dense_scores(settings, fake_embedder) -> None:
     before = {r.node.node_id: r.node.metadata["dense_score"] for r in plain.search(question, k=5)}
     after = {r.node.node_id: r.node.metadata["dense_score"] for r in shared.search(question, k=5)}
     assert before and after and before != after
+
+
+def test_a_filter_keeping_most_chunks_finds_what_chromas_filtered_search_finds(settings, fake_embedder) -> None:
+    pipeline = Pipeline(settings, fake_embedder)
+    pipeline.ingest()
+    retriever, store = pipeline.retriever, pipeline.store
+    ids = store.chunk_ids()
+    dropped = {"doc_id": {"$ne": ids[0].rsplit("::", 2)[0]}}  # every document but one
+    allowed = frozenset(store.chunk_ids(dropped))
+    assert len(ids) / 2 <= len(allowed) < len(ids)
+    query = fake_embedder.get_query_embedding("Why did Wagner leave Mali?")
+    fast, _ = retriever._nearest(query, dropped, allowed, len(ids))
+    filtered, _ = store.nearest(query, settings.retrieval.candidates, dropped)
+    assert list(fast) == list(filtered)
+
+
+def test_a_filters_chunk_ids_are_listed_once_per_collection_generation(settings, fake_embedder,
+                                                                        monkeypatch) -> None:
+    pipeline = Pipeline(settings, fake_embedder)
+    pipeline.ingest()
+    listed: list[dict | None] = []
+    chunk_ids = pipeline.store.chunk_ids
+    # Only filtered listings count: an ingest lists every chunk for BM25 too.
+    monkeypatch.setattr(pipeline.store, "chunk_ids",
+                        lambda where=None: (where and listed.append(where)) or chunk_ids(where))
+    as_of = pipeline.filters(as_of="2030-01-01")
+    first = [r.node.node_id for r in pipeline.search("Why did Wagner leave Mali?", k=3, filters=as_of)]
+    again = [r.node.node_id for r in pipeline.search("Why did Wagner leave Mali?", k=3, filters=as_of)]
+    assert first == again and len(listed) == 1
+    (settings.corpus_dir / "new.md").write_text("# Orvik\n\nThe Orvik bridge opened in 2029 after four years.\n")
+    pipeline.ingest()  # a new generation: the filter is listed again
+    pipeline.search("When did the Orvik bridge open?", k=3, filters=as_of)
+    assert len(listed) == 2
