@@ -18,6 +18,7 @@ from rag.index.errors import IndexUnavailable
 from rag.ingest.load import printable
 from rag.index.lock import IndexBusy
 from rag.prompts import NO_INDEX, NO_QUESTION, SUSPICIOUS
+from rag.settings import check_environment
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -230,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         # the server: a browser closing its event stream would kill it.
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
+        check_environment()  # a misspelt RAG_* variable is named here, not ignored
         return args.run(args)
     except (FileNotFoundError, ValueError, IndexBusy, IndexUnavailable) as error:
         print(f"rag: {error}", file=sys.stderr)
