@@ -69,3 +69,7 @@ UNVERIFIED = "The generated answer could not be checked against the sources; sho
 # found by the multilingual embedder (RAG_INGEST__EMBEDDER=e5).
 SOURCES_IN_ENGLISH = ("The question is not in English; the sources are, so the answer quotes "
                       "them in English.")
+
+# A text the user typed that is over RAG_UI__MAX_TEXT_CHARS (a question, a timeline topic, a
+# feedback text), refused before any work is done.
+TOO_LONG = "That is too long: {what} may be at most {limit} characters."

@@ -174,7 +174,8 @@ class OpenAILLM(Group):
 
 
 class LLM(Group):
-    passages: int = Field(4, ge=1, le=100, description="passages given to the model, trimmed around their best sentences")
+    passages: int = Field(4, ge=1, le=100,
+                          description="passages given to the model, trimmed around their best sentences")
     max_tokens: int = Field(128, ge=1, description="tokens a generated answer may have")
     context: int = Field(2048, ge=256, description="the model's context window, in tokens")
     deadline: float = Field(120.0, gt=0, description="seconds for a whole generated answer, however the server "

@@ -17,6 +17,7 @@ from rag.time.as_of import heading, today
 from rag.index.errors import IndexUnavailable
 from rag.ingest.load import printable
 from rag.index.lock import IndexBusy
+from rag.app.local_db import StoreUnavailable
 from rag.prompts import NO_INDEX, NO_QUESTION, SUSPICIOUS
 from rag.settings import check_environment
 
@@ -233,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         check_environment()  # a misspelt RAG_* variable is named here, not ignored
         return args.run(args)
-    except (FileNotFoundError, ValueError, IndexBusy, IndexUnavailable) as error:
+    except (FileNotFoundError, ValueError, IndexBusy, IndexUnavailable, StoreUnavailable) as error:
         print(f"rag: {error}", file=sys.stderr)
         return 2
 
