@@ -1,7 +1,9 @@
-"""The chat UI: `python app.py` (or `rag serve`) serves it on 127.0.0.1."""
+"""The chat UI: `python app.py` serves it on 127.0.0.1, exactly as `rag serve` does (the same
+settings, the same one-line errors for a bad one, exit status 2)."""
 
-from rag.settings import Settings
-from rag.app.ui import serve
+import sys
+
+from rag.app.cli.main import main
 
 if __name__ == "__main__":
-    serve(Settings())
+    sys.exit(main(["serve"]))

@@ -7,8 +7,6 @@ ABSTAIN = "I could not find this in the corpus."
 # The answer to a question with no words in it (empty, punctuation, control characters).
 NO_QUESTION = "Ask a question in words about the corpus."
 
-# A question or timeline topic over RAG_UI__MAX_TEXT_CHARS, refused before any work.
-TOO_LONG = "That is too long: {what} may be at most {limit} characters."
 
 NO_INDEX = "The index is empty: run `rag ingest` first."
 
@@ -72,3 +70,7 @@ UNVERIFIED = "The generated answer could not be checked against the sources; sho
 # found by the multilingual embedder (RAG_INGEST__EMBEDDER=e5).
 SOURCES_IN_ENGLISH = ("The question is not in English; the sources are, so the answer quotes "
                       "them in English.")
+
+# A text the user typed that is over RAG_UI__MAX_TEXT_CHARS (a question, a timeline topic, a
+# feedback text), refused before any work is done.
+TOO_LONG = "That is too long: {what} may be at most {limit} characters."

@@ -8,21 +8,31 @@ live in `rag/presets/default.json`, which `benchmarks/tune.py --write-preset NAM
 over it. `rag settings` lists every field with its value and description.
 """
 
+import difflib
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+import annotated_types
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 PRESETS = Path(__file__).parent / "presets"
 DEFAULT_PRESET = "default"
+PREFIX = "RAG_"
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be used, in one line naming its variable, its value and what is
+    allowed (pydantic's own message spans several lines and names no variable)."""
 
 
 class Group(BaseModel):
     # A misspelt knob in a preset or in `changed()` is an error, not a silent no-op.
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def _cores() -> int:
@@ -32,28 +42,36 @@ def _cores() -> int:
 class Ingest(Group):
     # MiniLM truncates at 256 word pieces; 200 cl100k tokens plus the title stays under
     # that for English news text.
-    chunk_tokens: int = Field(200, description="chunk size in cl100k tokens")
-    chunk_overlap_tokens: int = Field(40, description="tokens repeated between neighbouring chunks")
+    chunk_tokens: int = Field(200, ge=16, le=8192, description="chunk size in cl100k tokens")
+    chunk_overlap_tokens: int = Field(40, ge=0, description="tokens repeated between neighbouring chunks")
     embedder: Literal["minilm", "e5"] = Field(
         "minilm", description="what embeds the chunks (rag/embed/embedders.py); e5 is multilingual")
-    embed_batch_size: int = Field(32, description="texts embedded per embedder call")
-    embed_threads: int = Field(default_factory=_cores, description="threads the embedder runs on")
-    warn_document_mb: float = Field(5.0, description="a document with more text is reported as slow "
+    embed_batch_size: int = Field(32, ge=1, le=4096, description="texts embedded per embedder call")
+    embed_threads: int = Field(default_factory=_cores, ge=1, le=1024, description="threads the embedder runs on")
+    warn_document_mb: float = Field(5.0, gt=0, description="a document with more text is reported as slow "
                                     "to embed (it is still indexed)")
+
+    @model_validator(mode="after")
+    def _overlap_within_chunk(self) -> "Ingest":
+        # The chunker steps by chunk - overlap tokens: zero or less never moves on.
+        if self.chunk_overlap_tokens >= self.chunk_tokens:
+            raise ValueError(f"RAG_INGEST__CHUNK_OVERLAP_TOKENS={self.chunk_overlap_tokens} must be less than "
+                             f"RAG_INGEST__CHUNK_TOKENS={self.chunk_tokens}")
+        return self
 
 
 class Retrieval(Group):
-    top_k: int = Field(5, description="passages an answer is chosen from")
-    candidates: int = Field(description="chunks each ranking (cosine, BM25) hands to fusion")
-    dense_weight: float = Field(description="the cosine's share of the fused score, the rest BM25 "
+    top_k: int = Field(5, ge=1, le=1000, description="passages an answer is chosen from")
+    candidates: int = Field(ge=1, le=10000, description="chunks each ranking (cosine, BM25) hands to fusion")
+    dense_weight: float = Field(ge=0, le=1, description="the cosine's share of the fused score, the rest BM25 "
                                 "(benchmarks/tune.py)")
-    sentence_share: float = Field(description="share of a chunk's best stored sentence cosine in its dense "
+    sentence_share: float = Field(ge=0, le=1, description="share of a chunk's best stored sentence cosine in its dense "
                                   "score, the rest the chunk's own cosine; 0: the chunk's alone")
-    chunks_per_document: int = Field(description="at most this many of the top_k chunks from one "
+    chunks_per_document: int = Field(ge=0, description="at most this many of the top_k chunks from one "
                                      "document; 0: no cap (evals/README.md)")
-    time_bonus: float = Field(description="added to passages published in the window a question "
+    time_bonus: float = Field(ge=0, le=1, description="added to passages published in the window a question "
                               "names ('this week', 'recently'), counted back from its as-of date; 0: off")
-    recency_bonus: float = Field(description="for 'latest' questions, added to the newest candidate and "
+    recency_bonus: float = Field(ge=0, le=1, description="for 'latest' questions, added to the newest candidate and "
                                  "scaled down to 0 for the oldest: orders near-equal matches only")
 
 
@@ -61,34 +79,34 @@ class Time(Group):
     """Timelines and change answers (rag/answer/timeline.py, rag/answer/over_time.py); set by hand on
     the seed and synthetic change corpora (evals/README.md), MiniLM cosines."""
 
-    timeline_passages: int = Field(description="passages searched for a timeline's topic")
-    timeline_relevant: float = Field(description="of those, the ones scoring at least this share of "
+    timeline_passages: int = Field(ge=1, le=10000, description="passages searched for a timeline's topic")
+    timeline_relevant: float = Field(ge=0, le=1, description="of those, the ones scoring at least this share of "
                                      "the best one's fused score (other topics score under a third)")
-    same_event: float = Field(description="two articles tell one event when the words around their "
+    same_event: float = Field(ge=0, le=1, description="two articles tell one event when the words around their "
                               "compatible dates are this close (same events 0.56-0.85, others 0.21)")
-    same_statement: float = Field(description="sentences this close say the same thing (source counts)")
-    same_kind: float = Field(description="a sentence this close to the lead with other numbers is a "
+    same_statement: float = Field(ge=0, le=1, description="sentences this close say the same thing (source counts)")
+    same_kind: float = Field(ge=0, le=1, description="a sentence this close to the lead with other numbers is a "
                              "disagreement between dated sources")
-    same_article: float = Field(description="passages sharing this share of their word 5-grams are "
+    same_article: float = Field(ge=0, le=1, description="passages sharing this share of their word 5-grams are "
                                 "one article republished (counted once)")
-    change_margin: float = Field(description="a change answer quotes the best sentence of each article "
+    change_margin: float = Field(ge=0, le=1, description="a change answer quotes the best sentence of each article "
                                  "scoring within this of the best")
-    change_statements: int = Field(description="dated statements a change answer quotes at most")
+    change_statements: int = Field(ge=1, le=100, description="dated statements a change answer quotes at most")
 
 
 class Weights(Group):
     """How a sentence is scored and chosen, and when to abstain (benchmarks/tune.py)."""
 
-    cosine: float = Field(description="share of the sentence's cosine to the question")
-    overlap: float = Field(description="share of the question's weighted terms it holds")
-    rank: float = Field(description="bonus 1/(rank+1) for sentences of higher-ranked passages")
-    typed: float = Field(description="bonus for holding the date/number/name a question asks for")
-    whole: float = Field(description="the best sentence's passage is cited alone when the sentence "
+    cosine: float = Field(ge=0, le=1, description="share of the sentence's cosine to the question")
+    overlap: float = Field(ge=0, le=1, description="share of the question's weighted terms it holds")
+    rank: float = Field(ge=0, description="bonus 1/(rank+1) for sentences of higher-ranked passages")
+    typed: float = Field(ge=0, description="bonus for holding the date/number/name a question asks for")
+    whole: float = Field(ge=0, description="the best sentence's passage is cited alone when the sentence "
                          "holds this share of the question's weight")
-    margin: float = Field(description="further sentences must score within this of the best one")
-    two_part_margin: float = Field(description="the margin for a question that asks two things")
-    coverage: float = Field(description="bonus for question terms a further sentence adds")
-    missing: int = Field(description="abstain when the best sentence's passage lacks more than this of "
+    margin: float = Field(ge=0, description="further sentences must score within this of the best one")
+    two_part_margin: float = Field(ge=0, description="the margin for a question that asks two things")
+    coverage: float = Field(ge=0, description="bonus for question terms a further sentence adds")
+    missing: int = Field(ge=0, description="abstain when the best sentence's passage lacks more than this of "
                          "what the question specifies (names 1 each, numbers and years 2, a negation 2)")
 
 
@@ -98,13 +116,13 @@ class Reader(Group):
     enabled: bool = Field(True, description="answer with the trained reader's span; off, the "
                           "sentence rules answer alone")
     dir: Path | None = Field(None, description="another reader model folder")
-    windows: int = Field(description="sentence windows read per question")
+    windows: int = Field(ge=1, le=100, description="sentence windows read per question")
     threshold: float = Field(description="a span must beat its window's no-answer reading by this "
                              "(logits) to answer (`benchmarks/reader_eval.py tune`)")
     quote: Literal["rules", "span"] = Field(
         description="'rules': the sentence rules' quote, led by the reader's span when it lies inside; "
         "'span': the span's own sentence (in context for why/how questions)")
-    rerank: float = Field(description="'rules': answer from the reader's best span instead when it "
+    rerank: float = Field(ge=0, description="'rules': answer from the reader's best span instead when it "
                           "beats every span inside the rules' quote by this (logits)")
     near_miss: bool = Field(description="keep the near-miss rule (a name or number the question "
                             "specifies that the passage lacks) in front of the reader")
@@ -115,7 +133,7 @@ class CrossLingual(Group):
     embedder alone; calibrated on evals/multilingual.jsonl, the cases it is measured on."""
 
     threshold: float = Field(description="abstain below this sentence score")
-    dense_weight: float = Field(description="fusion weight for such questions (BM25 on its words "
+    dense_weight: float = Field(ge=0, le=1, description="fusion weight for such questions (BM25 on its words "
                                 "matches little but names)")
     weights: Weights = Field(description="sentence weights for such questions")
 
@@ -123,7 +141,7 @@ class CrossLingual(Group):
 class Answer(Group):
     backend: str = Field("extractive", description="a registered backend (rag/answer/backends.py checks the name): "
                          "'local' runs a GGUF in process; 'openai' calls llm.openai.url")
-    sentences: int = Field(description="sentences an extractive answer may quote")
+    sentences: int = Field(ge=1, le=20, description="sentences an extractive answer may quote")
     abstain_threshold: float = Field(description="abstain when the best sentence scores below this "
                                      "(benchmarks/tune.py: the best mean pass rate of seed and squad2)")
     weights: Weights
@@ -134,9 +152,9 @@ class Answer(Group):
 class Verify(Group):
     """When a passage supports a generated sentence (`python -m benchmarks.llm_eval tune`)."""
 
-    overlap: float = Field(description="share of the sentence's content terms found in the passage")
-    cosine: float = Field(description="best cosine between the sentence and one passage sentence")
-    short_terms: int = Field(description="a sentence with fewer content terms must match all of them")
+    overlap: float = Field(ge=0, le=1, description="share of the sentence's content terms found in the passage")
+    cosine: float = Field(ge=-1, le=1, description="best cosine between the sentence and one passage sentence")
+    short_terms: int = Field(ge=0, description="a sentence with fewer content terms must match all of them")
     unsupported: Literal["drop", "flag"] = Field(
         "drop", description="what to do with a generated sentence no source supports")
 
@@ -145,21 +163,22 @@ class LocalLLM(Group):
     gguf: Path | None = Field(None, description="a GGUF file instead of the default model")
     model_cache: Path = Field(Path.home() / ".cache" / "rag" / "models",
                               description="where the default model's parts are joined")
-    threads: int = Field(default_factory=_cores, description="threads the model runs on")
+    threads: int = Field(default_factory=_cores, ge=1, le=1024, description="threads the model runs on")
 
 
 class OpenAILLM(Group):
     url: str | None = Field(None, description="OpenAI-compatible base URL, e.g. http://127.0.0.1:8080/v1")
     model: str = Field("local", description="the model name the server is asked for")
     api_key: str | None = Field(None, description="sent as a bearer token when set")
-    timeout: float = Field(60.0, description="seconds without a byte from the server")
+    timeout: float = Field(60.0, gt=0, description="seconds without a byte from the server")
 
 
 class LLM(Group):
-    passages: int = Field(4, description="passages given to the model, trimmed around their best sentences")
-    max_tokens: int = Field(128, description="tokens a generated answer may have")
-    context: int = Field(2048, description="the model's context window, in tokens")
-    deadline: float = Field(120.0, description="seconds for a whole generated answer, however the server "
+    passages: int = Field(4, ge=1, le=100,
+                          description="passages given to the model, trimmed around their best sentences")
+    max_tokens: int = Field(128, ge=1, description="tokens a generated answer may have")
+    context: int = Field(2048, ge=256, description="the model's context window, in tokens")
+    deadline: float = Field(120.0, gt=0, description="seconds for a whole generated answer, however the server "
                             "streams; then the quoted answer stands, with a notice")
     local: LocalLLM = Field(default_factory=LocalLLM)
     openai: OpenAILLM = Field(default_factory=OpenAILLM)
@@ -167,20 +186,20 @@ class LLM(Group):
 
 class UI(Group):
     host: str = Field("127.0.0.1", description="the chat's address")
-    port: int = Field(7860, description="the chat's port")
+    port: int = Field(7860, ge=1, le=65535, description="the chat's port")
     auth: str | None = Field(None, description="user:password turns on Gradio auth")
-    max_upload_mb: float = Field(5.0, description="the largest file the Corpus tab takes")
+    max_upload_mb: float = Field(5.0, gt=0, le=1024, description="the largest file the Corpus tab takes")
     chat_concurrency: int = Field(
-        4, ge=1, description="questions the chat answers at once, queued apart from uploads and deletions: "
+        4, ge=1, le=256, description="questions the chat answers at once, queued apart from uploads and deletions: "
         "two users waiting on a slow LLM server leave room for others (benchmarks/README.md)")
     max_text_chars: int = Field(
-        4000, ge=1, description="the longest question (ask, the chat, /chat) or timeline topic taken; "
-        "a longer one is refused before any work (a 5 MB question costs a minute of CPU)")
+        4000, ge=1, le=1_000_000, description="the most characters a question, a timeline topic or a "
+        "feedback text (expected answer, comment) may have; longer is refused before any work")
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RAG_", env_nested_delimiter="__", env_file=".env",
-                                      extra="ignore", frozen=True)
+                                      extra="ignore", frozen=True, allow_inf_nan=False)
 
     preset: str = Field(DEFAULT_PRESET, description="rag/presets/NAME.json laid over default.json")
     corpus_dir: Path = Field(Path("corpus"), description="the folder `rag ingest` and uploads use")
@@ -210,11 +229,106 @@ class Settings(BaseSettings):
     def __init__(self, **values: Any) -> None:
         """Fields by name, or nested ones by their environment name without its prefix:
         `Settings(index_dir=path, answer__reader__enabled=False)`."""
-        super().__init__(**_nested(values))
+        try:
+            super().__init__(**_nested(values))
+        except ValidationError as error:
+            raise SettingsError(one_line(error)) from None
 
     def changed(self, **updates: Any) -> "Settings":
         """A copy with fields changed, named as `Settings(...)` takes them."""
-        return type(self).model_validate(_merged(self.model_dump(), _nested(updates)))
+        try:
+            return type(self).model_validate(_merged(self.model_dump(), _nested(updates)))
+        except ValidationError as error:
+            raise SettingsError(one_line(error)) from None
+
+
+def variable(loc: tuple) -> str:
+    """The environment name of a setting: ("retrieval", "top_k") -> RAG_RETRIEVAL__TOP_K."""
+    return PREFIX + "__".join(str(part) for part in loc).upper()
+
+
+def _field(loc: tuple) -> FieldInfo | None:
+    model: Any = Settings
+    info = None
+    for part in loc:
+        if not (isinstance(model, type) and issubclass(model, BaseModel)) or part not in model.model_fields:
+            return None
+        info = model.model_fields[part]
+        model = info.annotation
+    return info
+
+
+def _number(bound: object) -> str:
+    return str(bound) if isinstance(bound, int) else f"{bound:g}"  # 1000000, not 1e+06
+
+
+def allowed(info: FieldInfo) -> str | None:
+    """A field's range in words ("1 to 65535", "at least 0", "more than 0"), None if it has none."""
+    low = next((f"at least {_number(m.ge)}" for m in info.metadata if isinstance(m, annotated_types.Ge)),
+               next((f"more than {_number(m.gt)}" for m in info.metadata if isinstance(m, annotated_types.Gt)),
+                    None))
+    high = next((f"at most {_number(m.le)}" for m in info.metadata if isinstance(m, annotated_types.Le)), None)
+    if low and high and low.startswith("at least"):
+        return f"{low.removeprefix('at least ')} to {high.removeprefix('at most ')}"
+    return ", ".join(part for part in (low, high) if part) or None
+
+
+def one_line(error: ValidationError) -> str:
+    """Each wrong setting as `RAG_X__Y='value': what is allowed`, joined in one line."""
+    said = []
+    for problem in error.errors():
+        loc = tuple(problem["loc"])
+        message = problem["msg"].removeprefix("Value error, ")
+        if problem["type"] == "value_error":  # a rule across fields: its message names them
+            said.append(message)
+            continue
+        if problem["type"] == "extra_forbidden":  # a misspelt name in a preset or `changed()`
+            group = f" {'.'.join(map(str, loc[:-1]))}" if loc[:-1] else ""
+            said.append(f"{variable(loc)} sets nothing: there is no{group} setting {loc[-1]!r}")
+            continue
+        info = _field(loc)
+        window = allowed(info) if info is not None else None
+        value = problem.get("input")
+        shown = f"={value}" if isinstance(value, (str, int, float)) else ""
+        if window and problem["type"].startswith(("greater_than", "less_than")):
+            said.append(f"{variable(loc)}{shown} is out of range: it must be {window}")
+        else:
+            said.append(f"{variable(loc)}{shown}: {message[0].lower()}{message[1:]}"
+                        + (f" ({window})" if window else ""))
+    return "; ".join(said)
+
+
+def unknown_variables(environ: Mapping[str, str] | None = None) -> list[str]:
+    """Each RAG_* variable that sets nothing (a misspelt group or field, which pydantic-settings
+    would ignore without a word), as a line naming it and the closest real name."""
+    environ = os.environ if environ is None else environ
+    lines = []
+    for name in sorted(environ):
+        if not name.upper().startswith(PREFIX):
+            continue
+        model: Any = Settings
+        parts = name[len(PREFIX):].lower().split("__")
+        for at, part in enumerate(parts):
+            fields = model.model_fields
+            if part not in fields:
+                where = "setting" if at == 0 else f"{'.'.join(parts[:at])} setting"
+                close = difflib.get_close_matches(part, list(fields), n=1)
+                hint = f" (did you mean {variable((*parts[:at], close[0], *parts[at + 1:]))}?)" if close else \
+                    f" (there are {', '.join(fields)})"
+                lines.append(f"{name} sets nothing: there is no {where} {part!r}{hint}")
+                break
+            model = fields[part].annotation
+            more = at + 1 < len(parts)
+            if more and not (isinstance(model, type) and issubclass(model, BaseModel)):
+                lines.append(f"{name} sets nothing: {'.'.join(parts[:at + 1])} is a setting, not a group")
+                break
+    return lines
+
+
+def check_environment(environ: Mapping[str, str] | None = None) -> None:
+    """Refuse, in one line, RAG_* variables that match no setting (at start-up)."""
+    if unknown := unknown_variables(environ):
+        raise SettingsError("; ".join(unknown))
 
 
 def presets() -> list[str]:

@@ -57,13 +57,19 @@ def in_context(chosen: list["Candidate"]) -> list["Candidate"]:
     best = chosen[0]
     text = best.passage.node.get_content()
     spans = sentence_spans(text)
-    at = spans.index((best.start, best.end))
-    start, end = best.start, best.end
-    for before in reversed(spans[max(at - _CONTEXT_BEFORE, 0):at]):
+    # The quote may be more than one sentence (the reader widens a span that crosses a
+    # sentence boundary to both sentences): context is counted from the first and the last
+    # sentence it overlaps, not looked up as one sentence.
+    inside = [i for i, (s, e) in enumerate(spans) if s < best.end and e > best.start]
+    if not inside:  # no sentence of the passage holds it: quote it as it is
+        return chosen
+    first, last = inside[0], inside[-1]
+    start, end = min(best.start, spans[first][0]), max(best.end, spans[last][1])
+    for before in reversed(spans[max(first - _CONTEXT_BEFORE, 0):first]):
         if not is_statement(text[before[0]:before[1]]):
             break
         start = before[0]
-    for after in spans[at + 1:at + 1 + _CONTEXT_AFTER]:
+    for after in spans[last + 1:last + 1 + _CONTEXT_AFTER]:
         if not is_statement(text[after[0]:after[1]]):
             break
         end = after[1]

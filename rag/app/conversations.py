@@ -52,7 +52,7 @@ class ConversationStore:
     def secret(self) -> str:
         """A random key made once per store: the browser keeps its id encrypted with it,
         and it must stay the same across restarts for the browser's id to be read back."""
-        with connect(self.path, _SCHEMA) as db:
+        with connect(self.path, _SCHEMA, "conversations database") as db:
             db.execute("INSERT OR IGNORE INTO meta VALUES ('browser_secret', ?)",
                        (secrets.token_urlsafe(24),))
             return db.execute("SELECT value FROM meta WHERE key = 'browser_secret'").fetchone()[0]
@@ -61,7 +61,7 @@ class ConversationStore:
         """Append `records` to the owner's `conversation`, started under that id if there
         is none yet (under a new one when None, or when the id is someone else's); returns
         the conversation's id."""
-        with connect(self.path, _SCHEMA) as db:
+        with connect(self.path, _SCHEMA, "conversations database") as db:
             taken = conversation is None or db.execute(
                 "SELECT 1 FROM conversations WHERE id = ?", (conversation,)).fetchone()
             if conversation is None or (taken and not self._owns(db, owner, conversation)):
@@ -81,7 +81,7 @@ class ConversationStore:
 
     def owned(self, owner: str) -> list[Conversation]:
         """The owner's conversations, the most recently continued first."""
-        with connect(self.path, _SCHEMA) as db:
+        with connect(self.path, _SCHEMA, "conversations database") as db:
             rows = db.execute(
                 "SELECT c.id, c.title, c.updated_at, COUNT(t.n) AS turns FROM conversations c"
                 " LEFT JOIN turns t ON t.conversation = c.id WHERE c.owner = ?"
@@ -90,7 +90,7 @@ class ConversationStore:
 
     def records(self, owner: str, conversation: str) -> list[dict]:
         """The conversation's answer records in order; none if it is not the owner's."""
-        with connect(self.path, _SCHEMA) as db:
+        with connect(self.path, _SCHEMA, "conversations database") as db:
             if not self._owns(db, owner, conversation):
                 return []
             rows = db.execute("SELECT record FROM turns WHERE conversation = ? ORDER BY n",
@@ -98,7 +98,7 @@ class ConversationStore:
         return [json.loads(r["record"]) for r in rows]
 
     def delete(self, owner: str, conversation: str) -> bool:
-        with connect(self.path, _SCHEMA) as db:
+        with connect(self.path, _SCHEMA, "conversations database") as db:
             if not self._owns(db, owner, conversation):
                 return False
             db.execute("DELETE FROM turns WHERE conversation = ?", (conversation,))

@@ -9,15 +9,21 @@ to review before they join the regression evals.
 
 import json
 import os
+import stat
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from rag.answer.question import readable
 from rag.eval.cases import Case, load_cases
 from rag.app.local_db import connect
-from rag.settings import Settings
+from rag.prompts import TOO_LONG
+from rag.settings import UI, Settings
 
 RATINGS = ("up", "down")
 TAG = "from-chat"
+WHAT = "feedback database"  # how errors name the file
+_SHOWN = 5  # unknown sources named in an error at most
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -42,6 +48,7 @@ class Feedback:
     not_in_corpus: bool  # the user says the corpus does not answer this
     accepted: list[str]  # doc ids of the cited sources the user accepted
     record: dict
+    answer_id: str = ""  # the rated answer's id: unique across stores, unlike `id`
 
     @property
     def question(self) -> str:
@@ -53,17 +60,24 @@ def feedback_path(settings: Settings) -> Path:
 
 
 def checked(rating: str, expected: str, not_in_corpus: bool, accepted: list[str],
-            record: dict) -> tuple[str, str, list[str]]:
-    """What the user gave, made consistent, or a ValueError saying what is wrong."""
+            record: dict, max_chars: int = UI().max_text_chars) -> tuple[str, str, list[str]]:
+    """What the user gave, made consistent, or a ValueError saying what is wrong. Read as a
+    question is (rag/answer/question.py): a NUL, a terminal escape or a bidi override the user
+    typed is a space, so `rag feedback list` prints nothing the terminal would obey."""
     if rating not in RATINGS:
-        raise ValueError(f"rating must be 'up' or 'down', not {rating!r}")
-    expected = " ".join((expected or "").split())
+        raise ValueError(f"rating must be 'up' or 'down', not {readable(str(rating))[:20]!r}")
+    # Measured before anything else is done with it: 20 MB would be stored whole.
+    if len(expected or "") > max_chars:
+        raise ValueError(TOO_LONG.format(what="what it should have said", limit=max_chars))
+    expected = readable(expected or "")
     if not_in_corpus and expected:
         raise ValueError("give either what it should have said or 'not in the corpus', not both")
     cited = [c["doc_id"] for c in record["answer"]["citations"]]
     unknown = [doc for doc in accepted if doc not in cited]
     if unknown:
-        raise ValueError(f"accepted sources must be cited by the answer: {', '.join(unknown)}")
+        named = ", ".join(readable(doc)[:80] for doc in unknown[:_SHOWN])
+        more = f" and {len(unknown) - _SHOWN} more" if len(unknown) > _SHOWN else ""
+        raise ValueError(f"accepted sources must be cited by the answer: {named}{more}")
     if rating == "up":
         if not_in_corpus:
             raise ValueError("a 👍 cannot say the corpus lacks the answer")
@@ -72,14 +86,15 @@ def checked(rating: str, expected: str, not_in_corpus: bool, accepted: list[str]
 
 
 class FeedbackStore:
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
+    def __init__(self, path: Path, max_chars: int = UI().max_text_chars) -> None:
+        self.path, self.max_chars = Path(path), max_chars
 
     def rate(self, record: dict, rating: str, expected: str = "", not_in_corpus: bool = False,
              accepted: list[str] | None = None) -> int:
         """Store (or replace) the rating of the answer in `record`; returns the row id."""
-        rating, expected, kept = checked(rating, expected, not_in_corpus, accepted or [], record)
-        with connect(self.path, _SCHEMA) as db:
+        rating, expected, kept = checked(rating, expected, not_in_corpus, accepted or [], record,
+                                         self.max_chars)
+        with connect(self.path, _SCHEMA, WHAT) as db:
             db.execute(
                 "INSERT INTO feedback (answer_id, rating, expected, not_in_corpus, accepted, record)"
                 " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (answer_id) DO UPDATE SET"
@@ -94,12 +109,17 @@ class FeedbackStore:
     def all(self) -> list[Feedback]:
         if not self.path.exists():
             return []
-        with connect(self.path, _SCHEMA) as db:
+        with connect(self.path, _SCHEMA, WHAT) as db:
             rows = db.execute("SELECT * FROM feedback ORDER BY id").fetchall()
-        return [Feedback(id=r["id"], rated_at=r["rated_at"], rating=r["rating"],
-                         expected=r["expected"], not_in_corpus=bool(r["not_in_corpus"]),
-                         accepted=json.loads(r["accepted"]), record=json.loads(r["record"]))
-                for r in rows]
+        try:
+            return [Feedback(id=r["id"], rated_at=r["rated_at"], rating=r["rating"],
+                             expected=r["expected"], not_in_corpus=bool(r["not_in_corpus"]),
+                             accepted=json.loads(r["accepted"]), record=json.loads(r["record"]),
+                             answer_id=r["answer_id"])
+                    for r in rows]
+        except (ValueError, TypeError) as error:  # a row edited by hand into something else
+            raise ValueError(f"the {WHAT} at {self.path} holds a row that is not a rating ({error})") \
+                from None
 
 
 def to_case(feedback: Feedback) -> Case | None:
@@ -114,9 +134,38 @@ def to_case(feedback: Feedback) -> Case | None:
     filters = record.get("filters", {})
     tags = [TAG, *(["filtered"] if any(v for k, v in filters.items() if k != "as_of") else [])]
     # The as-of date is part of the question ("this week" counts back from it); keep it.
-    return Case(id=f"chat-{feedback.id}", question=feedback.question, history=record["history"],
+    return Case(id=case_id(feedback), question=feedback.question, history=record["history"],
                 facts=facts, sources=sources, abstain=abstain, tags=tags,
                 as_of=filters.get("as_of") or None)
+
+
+def case_id(feedback: Feedback) -> str:
+    """From the answer's id (a random uuid), not the row id: each feedback database counts rows
+    from 1, so a second index's ratings, or a recreated database's, would take ids already in
+    the file and be dropped as exported."""
+    return f"chat-{feedback.answer_id[:12]}" if feedback.answer_id else f"chat-{feedback.id}"
+
+
+def _legacy(feedback: Feedback, case: Case, present: dict[str, Case]) -> bool:
+    """Exported before case ids came from answer ids: as `chat-<row id>`, with this question."""
+    earlier = present.get(f"chat-{feedback.id}")
+    return earlier is not None and (earlier.question, earlier.history) == (case.question, case.history)
+
+
+def writable_target(target: Path) -> None:
+    """Export writes a regular file or a new path, nothing else: the rename that replaces the
+    file would turn a symlink into a plain file (leaving what it points to as it was), a device
+    into a file, and a fifo would hang the read."""
+    try:
+        mode = os.lstat(target).st_mode
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(mode):
+        kind = ("a symbolic link" if stat.S_ISLNK(mode) else "a folder" if stat.S_ISDIR(mode)
+                else "a fifo" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+                else "a device")
+        raise ValueError(f"{target} is {kind}, not a regular file: export writes only to a regular "
+                         "file or a new path")
 
 
 @dataclass
@@ -135,23 +184,33 @@ def export(feedback: list[Feedback], target: Path) -> ExportReport:
     """Append the cases not yet in `target` (by id); the file is replaced in one rename,
     so a crash leaves the old one whole."""
     target = Path(target)
+    writable_target(target)
+    exists = target.exists()
     # Read as `rag eval` will: a line broken by hand is reported, not written over.
-    present = {case.id for case in load_cases([target])} if target.exists() else set()
-    lines = [line for line in target.read_text(encoding="utf-8").splitlines()
-             if line.strip()] if target.exists() else []
+    present = {case.id: case for case in load_cases([target])} if exists else {}
+    lines = [line for line in target.read_text(encoding="utf-8").splitlines() if line.strip()] if exists else []
     added, skipped = [], []
     for item in feedback:
         case = to_case(item)
         if case is None:
             skipped.append(item.id)
-        elif case.id not in present:
+        elif case.id not in present and not _legacy(item, case, present):
             lines.append(case.model_dump_json(exclude_defaults=True))
             added.append(case.id)
+            present[case.id] = case
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(target.name + ".tmp")
-    with temporary.open("w", encoding="utf-8") as out:
-        out.write("".join(line + "\n" for line in lines))
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(temporary, target)
+    # A new name of our own (O_EXCL): a fixed "<name>.tmp" could be a symlink planted beside it.
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    temporary = Path(name)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write("".join(line + "\n" for line in lines))
+            out.flush()
+            os.fsync(out.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, stat.S_IMODE(os.stat(target).st_mode) if exists else 0o666 & ~umask)
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
     return ExportReport(added=added, kept=len(lines) - len(added), skipped=skipped)

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from rag.eval.score import CaseResult
 
-METRICS = ["cases", "passed", "pass_rate", "fact_accuracy", "source_hit", "citation_precision",
+METRICS = ["cases", "passed", "errors", "pass_rate", "fact_accuracy", "source_hit", "citation_precision",
            "abstain_precision", "abstain_recall", "abstain_f1", "hit_at_5", "mrr",
            "latency_p50_ms", "latency_p95_ms", "answer_words_median"]
 # Shown when a run has them (generated answers): see `generation_metrics`.
@@ -61,7 +61,8 @@ def write_report(folder: Path, command: str, summaries: dict[str, dict],
         failed = [r for r in rows if not r.passed]
         lines += [f"## Failed cases: {label} ({len(failed)})", ""]
         lines += ["| id | question | answer | missing fact groups | cited |", "|---|---|---|---|---|"]
-        lines += [f"| {r.id} | {_md(r.question)} | {_md(r.answer, 200)} | {r.failed_facts} | "
+        lines += [f"| {r.id} | {_md(r.question)} | "
+                  f"{_md(f'error: {r.error}' if r.error else r.answer, 200)} | {r.failed_facts} | "
                   f"{', '.join(dict.fromkeys(r.cited))} |" for r in failed]
         lines.append("")
     path = folder / "report.md"

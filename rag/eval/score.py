@@ -75,6 +75,8 @@ class CaseResult:
     # Generated answers: each sentence's verification status, time to the first token.
     sentence_statuses: list[str] | None = None
     first_token_ms: float | None = None
+    # Why no answer came: the case failed with this error (one case's error ends no run).
+    error: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -125,6 +127,15 @@ def score_case(
         sentence_statuses=sentence_statuses,
         first_token_ms=first_token_ms,
     )
+
+
+def errored_case(case: Case, error: Exception, latency_ms: float) -> CaseResult:
+    """A case whose question raised: failed, with the error's one-line message, and no answer."""
+    message = str(error).splitlines()[0] if str(error) else ""
+    return CaseResult(id=case.id, question=case.question, passed=False, answer="", abstained=False,
+                      cited=[], retrieved=[], failed_facts=list(range(len(case.facts))),
+                      source_hit=False if case.sources else None, latency_ms=latency_ms,
+                      tags=list(case.tags), error=f"{type(error).__name__}: {message}".rstrip(": "))
 
 
 def _rate(numerator: float, denominator: float) -> float | None:
@@ -210,10 +221,11 @@ def summarize(cases: list[Case], results: list[CaseResult]) -> dict:
     reciprocal_ranks = sum(
         _reciprocal_rank(result.retrieved, set(case.sources)) for case, result in with_sources
     )
-    latencies = [result.latency_ms for result in results]
+    latencies = [result.latency_ms for result in results if result.error is None]
     return {
         "cases": len(results),
         "passed": passed,
+        "errors": sum(result.error is not None for result in results),
         "pass_rate": _rate(passed, len(results)),
         "fact_accuracy": _rate(sum(not r.failed_facts for _, r in with_facts), len(with_facts)),
         "source_hit": _rate(sum(bool(r.source_hit) for _, r in with_sources), len(with_sources)),

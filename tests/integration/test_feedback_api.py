@@ -1,6 +1,8 @@
 """`/feedback` through gradio_client: it rates what `/chat` answered in the same session,
 into the same store as the chat's buttons, and `rag feedback export` makes eval cases."""
 
+import re
+
 import pytest
 from gradio_client import Client
 
@@ -56,3 +58,34 @@ def test_feedback_without_an_answer_or_with_a_bad_rating_is_refused(served):
         client.predict("great", api_name="/feedback")
     with pytest.raises(Exception, match="must be cited by the answer"):
         client.predict("down", sources=["nope.txt"], api_name="/feedback")
+
+
+@pytest.mark.parametrize(("fields", "said"), [
+    ({"turn": "abc"}, "turn must be a whole number"),
+    ({"turn": 1.5}, "turn must be a whole number"),
+    ({"sources": [{}]}, "sources must be a list of cited doc ids (strings)"),
+    ({"sources": "xss.md"}, "not one string"),  # was read as the letters x, s, s, ...
+    ({"not_in_corpus": "yes"}, "not_in_corpus must be true or false"),
+    ({"expected": {"a": 1}}, "expected must be text"),
+    ({"expected": "x" * 4001}, "That is too long: what it should have said may be at most 4000 characters."),
+])
+def test_wrongly_typed_feedback_fields_get_a_clear_message_and_no_traceback(served, capfd, fields, said):
+    url, pipeline = served
+    client = Client(url, verbose=False)
+    client.predict("When did Wagner deploy to Mali?", api_name="/chat")
+    before = len(stored(pipeline).all())
+    capfd.readouterr()
+    with pytest.raises(Exception, match=re.escape(said)):
+        client.predict("down", **fields, api_name="/feedback")
+    logged = capfd.readouterr()
+    assert "Traceback" not in logged.out + logged.err
+    assert len(stored(pipeline).all()) == before
+
+
+def test_escapes_in_an_expected_answer_sent_over_http_are_not_stored(served):
+    url, pipeline = served
+    client = Client(url, verbose=False)
+    client.predict("When did Wagner deploy to Mali?", api_name="/chat")
+    client.predict("down", expected="late \x00\x1b[31m2021\u202e", api_name="/feedback")
+    latest = stored(pipeline).all()[-1]  # rows in the order they were added
+    assert latest.expected == "late [31m2021"

@@ -17,7 +17,7 @@ from pypdf import PdfWriter
 from rag.ingest.load import load_corpus
 from rag.prompts import NO_QUESTION
 from rag.app.ui import build_app, launch
-from rag.app.ui.login import LOCKOUT, MAX_FAILURES, LoginGuard
+from rag.app.ui.login import CLIENT, LOCKOUT, MAX_FAILURES, LoginGuard
 from tests.samples import ROOT, SEED_CORPUS
 from tests.servers import free_port, running_app, temp_settings
 
@@ -129,3 +129,47 @@ def test_the_lock_opens_after_the_lockout() -> None:
     assert not guard("reader", "secret")
     now[0] += LOCKOUT + 1
     assert guard("reader", "secret")
+
+
+def test_a_guesser_locks_out_its_own_address_not_the_real_users(served) -> None:
+    # "The login lockout is global, so an anonymous client can keep the real user locked out."
+    _, pipeline = served
+    settings = pipeline.settings.changed(ui__auth="reader:secret", ui__port=free_port())
+    app = build_app(pipeline)
+    _, url, _ = launch(app, settings, prevent_thread_lock=True, quiet=True)
+    login = f"{url.rstrip('/')}/login"
+    # Two clients on two loopback addresses: the server sees each connection's own peer.
+    guesser = httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2"))
+    user = httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.1"))
+    try:
+        for _ in range(MAX_FAILURES + 2):
+            assert guesser.post(login, data={"username": "reader", "password": "guess"}).status_code >= 400
+        assert guesser.post(login, data={"username": "reader", "password": "secret"}).status_code >= 400
+        # A spoofed header does not move the guesser to a fresh address.
+        spoofed = guesser.post(login, data={"username": "reader", "password": "secret"},
+                               headers={"X-Forwarded-For": "10.9.8.7"})
+        assert spoofed.status_code >= 400
+        assert user.post(login, data={"username": "reader", "password": "secret"}).status_code == 200
+    finally:
+        guesser.close()
+        user.close()
+        app.close()
+
+
+def test_the_lockout_is_per_address() -> None:
+    now = [0.0]
+    guard = LoginGuard("reader", "secret", clock=lambda: now[0])
+
+    def attempt(address: str, password: str) -> bool:
+        token = CLIENT.set(address)
+        try:
+            return guard("reader", password)
+        finally:
+            CLIENT.reset(token)
+
+    for _ in range(MAX_FAILURES):
+        assert not attempt("203.0.113.9", "nope")
+    assert not attempt("203.0.113.9", "secret")
+    assert attempt("198.51.100.1", "secret")
+    now[0] += LOCKOUT + 1
+    assert attempt("203.0.113.9", "secret")

@@ -7,8 +7,9 @@ import sys
 import pytest
 
 from rag import settings as settings_module
+from rag.app.cli.main import main
 from rag.app.cli.settings import fields
-from rag.settings import Settings, read_preset
+from rag.settings import Settings, SettingsError, read_preset
 from tests.samples import ROOT
 
 
@@ -63,3 +64,43 @@ def test_rag_settings_lists_knobs_and_keeps_secrets() -> None:
     bad = subprocess.run([sys.executable, "-m", "rag.app.cli", "settings"], capture_output=True, text=True,
                          env={**env, "RAG_PRESET": "nope"}, cwd=ROOT)
     assert bad.returncode == 2 and bad.stderr.strip().count("\n") == 0 and "no settings preset" in bad.stderr
+
+
+@pytest.mark.parametrize(("variable", "value", "allowed"), [
+    ("RAG_RETRIEVAL__TOP_K", "-3", "it must be 1 to 1000"),  # returned every chunk
+    ("RAG_RETRIEVAL__TOP_K", "0", "it must be 1 to 1000"),  # a silent abstention
+    ("RAG_RETRIEVAL__CANDIDATES", "-1", "it must be 1 to 10000"),
+    ("RAG_UI__PORT", "99999", "it must be 1 to 65535"),
+    ("RAG_ANSWER__ABSTAIN_THRESHOLD", "nan", "finite number"),
+    ("RAG_RETRIEVAL__DENSE_WEIGHT", "2.5", "it must be 0 to 1"),
+    ("RAG_UI__MAX_UPLOAD_MB", "-1", "more than 0"),
+    ("RAG_TIME__TIMELINE_PASSAGES", "-1", "it must be 1 to 10000"),
+    ("RAG_INGEST__CHUNK_TOKENS", "0", "it must be 16 to 8192"),  # was "range() arg 3 must not be zero"
+    ("RAG_UI__MAX_TEXT_CHARS", "0", "it must be 1 to 1000000"),
+])
+def test_a_setting_out_of_its_range_is_refused_in_one_line_naming_it(monkeypatch, variable, value,
+                                                                    allowed) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as refused:
+        Settings(_env_file=None)
+    message = str(refused.value)
+    assert message.startswith(f"{variable}={value}") and allowed in message and "\n" not in message
+
+
+def test_chunk_overlap_must_be_under_the_chunk_size() -> None:
+    with pytest.raises(SettingsError, match="RAG_INGEST__CHUNK_OVERLAP_TOKENS=40 must be less than "
+                                            "RAG_INGEST__CHUNK_TOKENS=30"):
+        Settings(_env_file=None, ingest__chunk_tokens=30)
+
+
+@pytest.mark.parametrize(("variable", "said"), [
+    ("RAG_RETRIEVL__TOP_K", "RAG_RETRIEVL__TOP_K sets nothing: there is no setting 'retrievl' "
+                            "(did you mean RAG_RETRIEVAL__TOP_K?)"),
+    ("RAG_RETRIEVAL__TOPK", "RAG_RETRIEVAL__TOPK sets nothing: there is no retrieval setting 'topk' "
+                            "(did you mean RAG_RETRIEVAL__TOP_K?)"),
+])
+def test_a_misspelt_variable_is_named_at_start_up_not_ignored(monkeypatch, capsys, variable, said) -> None:
+    monkeypatch.setenv(variable, "3")
+    assert main(["settings"]) == 2
+    shown = capsys.readouterr()
+    assert shown.err == f"rag: {said}\n" and shown.out == ""

@@ -42,6 +42,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
         baseline = BaselinePipeline(corpus, default_embedder(pipeline.settings),
                                     pipeline.settings.retrieval.top_k)
         runs["baseline"] = run_cases(baseline, cases, "baseline", show_progress=sys.stderr.isatty())
+    for label, results in runs.items():
+        for failed in (r for r in results if r.error):  # in the report too, with its question
+            print(f"rag eval: {label}: case {failed.id} failed: {failed.error}", file=sys.stderr)
     summaries = {label: summarize(cases, results) for label, results in runs.items()}
     print_table(summaries)
 

@@ -5,22 +5,24 @@ import argparse
 import json
 from pathlib import Path
 
+from rag.answer.question import readable
 from rag.app.feedback import Feedback, FeedbackStore, export, feedback_path
 from rag.settings import Settings
 
 
 def _store(args: argparse.Namespace) -> FeedbackStore:
     settings = Settings(index_dir=Path(args.index)) if args.index else Settings()
-    return FeedbackStore(feedback_path(settings))
+    return FeedbackStore(feedback_path(settings), settings.ui.max_text_chars)
 
 
 def _line(item: Feedback) -> str:
+    # Cleaned again as shown: rows stored before input was cleaned may hold terminal escapes.
     said = ("not in the corpus" if item.not_in_corpus else
-            f"should say: {item.expected}" if item.expected else "")
-    sources = f"sources: {', '.join(item.accepted)}" if item.accepted else ""
+            f"should say: {readable(item.expected)}" if item.expected else "")
+    sources = f"sources: {', '.join(map(readable, item.accepted))}" if item.accepted else ""
     details = "; ".join(part for part in (said, sources) if part)
     rating = "👍" if item.rating == "up" else "👎"
-    return f"{item.id:>4}  {item.rated_at}  {rating}  {item.question}" + \
+    return f"{item.id:>4}  {readable(item.rated_at)}  {rating}  {readable(item.question)}" + \
         (f"\n      {details}" if details else "")
 
 

@@ -17,7 +17,9 @@ from rag.time.as_of import heading, today
 from rag.index.errors import IndexUnavailable
 from rag.ingest.load import printable
 from rag.index.lock import IndexBusy
+from rag.app.local_db import StoreUnavailable
 from rag.prompts import NO_INDEX, NO_QUESTION, SUSPICIOUS
+from rag.settings import check_environment
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -236,8 +238,9 @@ def main(argv: list[str] | None = None) -> int:
         # the server: a browser closing its event stream would kill it.
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
+        check_environment()  # a misspelt RAG_* variable is named here, not ignored
         return args.run(args)
-    except (FileNotFoundError, ValueError, IndexBusy, IndexUnavailable) as error:
+    except (FileNotFoundError, ValueError, IndexBusy, IndexUnavailable, StoreUnavailable) as error:
         print(f"rag: {error}", file=sys.stderr)
         return 2
 

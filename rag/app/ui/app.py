@@ -4,13 +4,14 @@ import sys
 from pathlib import Path
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from rag.pipeline import Pipeline
 from rag.settings import Settings
 from rag.app.ui import history, takeaway
 from rag.app.ui.ask import ask_tab, chat_api, source_choices
 from rag.app.ui.corpus import corpus_tab
-from rag.app.ui.login import LoginGuard
+from rag.app.ui.login import ClientAddress, LoginGuard
 from rag.app.ui.style import CSS, THEME
 from rag.app.ui.timeline import timeline_api, timeline_tab
 
@@ -66,7 +67,9 @@ def launch(app: gr.Blocks, settings: Settings, **options) -> tuple:
         auth_message="Sign in to ask the news corpus.",
         max_file_size=int(settings.ui.max_upload_mb * 2**20),
         theme=THEME, css=CSS + takeaway.CSS + history.CSS, head=takeaway.SCRIPT, footer_links=["api"],
-        ssr_mode=False, pwa=False, mcp_server=False, **options,
+        ssr_mode=False, pwa=False, mcp_server=False,
+        # The login guard locks out one client address at a time; this tells it whose login it is.
+        app_kwargs={"middleware": [Middleware(ClientAddress)]}, **options,
     )
 
 

@@ -6,10 +6,12 @@ which of its sources were right; saving the box completes the same rating.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 import gradio as gr
 
 from rag.app.feedback import FeedbackStore, feedback_path
+from rag.app.local_db import StoreUnavailable
 from rag.pipeline import Pipeline
 
 SAVED = ("Thanks: saved. `rag feedback export --to evals/from-chat.jsonl` turns ratings "
@@ -17,7 +19,37 @@ SAVED = ("Thanks: saved. `rag feedback export --to evals/from-chat.jsonl` turns 
 
 
 def feedback_store(pipeline: Pipeline) -> FeedbackStore:
-    return FeedbackStore(feedback_path(pipeline.settings))
+    return FeedbackStore(feedback_path(pipeline.settings), pipeline.settings.ui.max_text_chars)
+
+
+def _rate(store: FeedbackStore, *args: Any, **kwargs: Any) -> int:
+    """store.rate, its refusals (and a damaged database) shown as one line, no traceback logged."""
+    try:
+        return store.rate(*args, **kwargs)
+    except (ValueError, StoreUnavailable) as error:
+        raise gr.Error(str(error), print_exception=False) from None
+
+
+def api_inputs(rating: Any, expected: Any, not_in_corpus: Any, sources: Any,
+               turn: Any) -> tuple[str, str, bool, list[str], int]:
+    """/feedback's fields as the client sent them (not preprocessed: a word for `turn` would be a
+    traceback, and `sources="a.md"` a list of letters), typed, or a ValueError saying which is wrong."""
+    if not isinstance(rating, str):
+        raise ValueError("rating must be 'up' or 'down'")
+    if expected is not None and not isinstance(expected, str):
+        raise ValueError("expected must be text: what the answer should have said")
+    if not_in_corpus is not None and not isinstance(not_in_corpus, bool):
+        raise ValueError("not_in_corpus must be true or false")
+    if isinstance(sources, str):
+        raise ValueError('sources must be a list of cited doc ids, e.g. ["002_9009ab8afc2139b9.txt"], '
+                         "not one string")
+    if sources is not None and not (isinstance(sources, list) and all(isinstance(s, str) for s in sources)):
+        raise ValueError("sources must be a list of cited doc ids (strings)")
+    if turn is None:
+        turn = 0
+    if isinstance(turn, bool) or not isinstance(turn, (int, float)) or turn != int(turn):
+        raise ValueError("turn must be a whole number: 1 for the first answer, 0 for the last")
+    return rating, expected or "", bool(not_in_corpus), list(sources or []), int(turn)
 
 
 def _pure(record: dict) -> dict:
@@ -63,7 +95,7 @@ def wire(pipeline: Pipeline, chatbot: gr.Chatbot, records: gr.State, box: Box,
             return (*keep, "")
         if data.liked not in (True, False):  # a rating taken back: the last one stands
             return (*keep, "")
-        store.rate(_pure(record), "up" if data.liked else "down")
+        _rate(store, _pure(record), "up" if data.liked else "down")
         if data.liked:
             return (gr.update(visible=False), *keep[1:5], None, SAVED)
         choices = [(f"[{c['n']}] {c['title'] or c['doc_id']}", c["doc_id"])
@@ -76,10 +108,7 @@ def wire(pipeline: Pipeline, chatbot: gr.Chatbot, records: gr.State, box: Box,
     def on_save(record: dict | None, expected: str, missing: bool, right: list[str]) -> tuple:
         if record is None:
             return gr.update(visible=False), ""
-        try:
-            store.rate(record, "down", expected, missing, right)
-        except ValueError as error:
-            raise gr.Error(str(error), print_exception=False) from None
+        _rate(store, record, "down", expected, missing, right)
         return gr.update(visible=False), SAVED
 
     chatbot.like(on_like, [records], [box.group, box.heading, box.expected, box.missing,
@@ -99,17 +128,19 @@ def feedback_api(pipeline: Pipeline, records: gr.State) -> None:
         the fact it should have contained (`expected`) or `not_in_corpus`, and the cited
         doc ids that were right (`sources`; "up" accepts them all). `turn`: which answer,
         1 for the first (default 0: the last)."""
+        try:
+            rating, expected, missing, accepted, turn = api_inputs(rating, expected, not_in_corpus,
+                                                                  sources, turn)
+        except ValueError as error:
+            raise gr.Error(str(error), print_exception=False) from None
         answers = answers or []
         if not answers:
             raise gr.Error("No answer to rate yet: ask with /chat first.", print_exception=False)
-        turn = int(turn or len(answers))
+        turn = turn or len(answers)
         if not 1 <= turn <= len(answers):
             raise gr.Error(f"turn must be 1 to {len(answers)}", print_exception=False)
         record = answers[turn - 1]
-        try:
-            number = store.rate(record, rating, expected, bool(not_in_corpus), sources or [])
-        except ValueError as error:
-            raise gr.Error(str(error), print_exception=False) from None
+        number = _rate(store, record, rating, expected, missing, accepted)
         return f"feedback {number} saved ({rating}) on: {record['question']}"
 
     inputs = [gr.Textbox(visible=False, label="rating"),
@@ -119,4 +150,5 @@ def feedback_api(pipeline: Pipeline, records: gr.State) -> None:
                           visible=False, label="sources"),
               gr.Number(value=0, visible=False, label="turn", precision=0), records]
     trigger = gr.Button(visible=False)
-    trigger.click(feedback, inputs, gr.Textbox(visible=False), api_name="feedback")
+    # Not preprocessed: api_inputs checks what the client sent (see there).
+    trigger.click(feedback, inputs, gr.Textbox(visible=False), api_name="feedback", preprocess=False)

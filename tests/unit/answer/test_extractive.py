@@ -197,3 +197,19 @@ def test_a_two_part_question_reaches_further_for_its_second_part(settings) -> No
 
     assert [c.text for c in choose(ranked(two_part=False), settings.answer.weights, limit=3)] == [first]
     assert [c.text for c in choose(ranked(two_part=True), settings.answer.weights, limit=3)] == [first, second]
+
+
+def test_a_quote_of_two_sentences_is_put_in_context_not_looked_up_as_one() -> None:
+    # The reader widens a span crossing a sentence boundary to both sentences; the lookup of
+    # that quote among single sentences raised "(63, 257) is not in list" (case 14).
+    text = ("Wagner News\nFirst fact here today. Second fact here today. Best sentence is here. "
+            "Fourth fact here today. Fifth fact here today. Sixth fact here today. Seventh one here.")
+    passage = NodeWithScore(node=TextNode(text=text), score=1.0)
+    spans = sentence_spans(text)
+    two = Candidate(0, passage, spans[3][0], spans[4][1])  # "Best sentence ... Fourth fact ..."
+    quote, = in_context([two])
+    assert quote.text == ("Second fact here today. Best sentence is here. Fourth fact here today. "
+                          "Fifth fact here today. Sixth fact here today.")
+    # A span that starts and ends inside sentences quotes them whole.
+    inside = Candidate(0, passage, spans[3][0] + 5, spans[4][0] + 3)
+    assert in_context([inside])[0].text == quote.text

@@ -55,3 +55,24 @@ def test_changes_and_report(tmp_path: Path) -> None:
     assert "| pass_rate |" in text and "**Broke** (pass → fail): c1" in text and "c2" in text
     assert (tmp_path / "pass_rate_by_tag.png").stat().st_size > 1000
     assert (tmp_path / "latency.png").stat().st_size > 1000
+
+
+def test_one_case_that_raises_is_a_failed_case_with_its_message_not_the_end_of_the_run(
+        tmp_path: Path) -> None:
+    # Case 14: one question of 348 raised "(63, 257) is not in list" and no report came.
+    class Raising(Scripted):
+        def ask(self, question: str, history: list[str] | None = None) -> Answer:
+            if question == "Who?":
+                raise ValueError("(63, 257) is not in list")
+            return super().ask(question, history)
+
+    pipeline = Raising({"When?": ("In 2021. [1]", ["a.txt"]),
+                        "Weather?": ("I could not find this in the corpus.", [])})
+    results = run_cases(pipeline, CASES, show_progress=False)
+    assert [r.passed for r in results] == [True, False, True]
+    assert results[1].error == "ValueError: (63, 257) is not in list" and results[1].answer == ""
+    assert [r.error for r in (results[0], results[2])] == [None, None]
+    summary = summarize(CASES, results)
+    assert summary["errors"] == 1 and summary["cases"] == 3
+    text = write_report(tmp_path, "rag eval x", {"ours": summary}, {"ours": results}, None).read_text()
+    assert "| c2 | Who? | error: ValueError: (63, 257) is not in list |" in text

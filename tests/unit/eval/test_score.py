@@ -145,7 +145,7 @@ def test_summary_keys_and_core_rates() -> None:
     ]
     summary = summarize(cases, results)
     assert set(summary) == {
-        "cases", "passed", "pass_rate", "fact_accuracy", "source_hit", "citation_precision",
+        "cases", "passed", "errors", "pass_rate", "fact_accuracy", "source_hit", "citation_precision",
         "abstain_precision", "abstain_recall", "abstain_f1", "hit_at_5", "mrr",
         "latency_p50_ms", "latency_p95_ms", "answer_words_median", "by_tag",
     }
