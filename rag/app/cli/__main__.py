@@ -2,6 +2,6 @@
 
 import sys
 
-from rag.app.cli.main import main
+from rag.app.cli.main import command
 
-sys.exit(main())
+sys.exit(command())

@@ -177,7 +177,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def command() -> int:
+    """The `rag` executable (and `python -m rag.app.cli`): `main` on the command line, where a
+    closed output pipe ends it quietly. `main` itself leaves the process's signals alone, so
+    a program (or test) calling it keeps its own."""
+    return main(sys.argv[1:], quiet_on_closed_pipe=True)
+
+
+def main(argv: list[str] | None = None, quiet_on_closed_pipe: bool = False) -> int:
     parser = argparse.ArgumentParser(prog="rag", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     index_help = "index folder (default: index/, or RAG_INDEX_DIR)"
@@ -233,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "k", None) is not None and args.k < 1:
         print(f"rag: --k must be 1 or more (got {args.k})", file=sys.stderr)
         return 2
-    if args.command != "serve":
+    if quiet_on_closed_pipe and args.command != "serve":
         # `rag ask ... | head` should end quietly, not with a BrokenPipeError. Never for
         # the server: a browser closing its event stream would kill it.
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
@@ -246,4 +253,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(command())

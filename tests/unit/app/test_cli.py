@@ -23,3 +23,12 @@ def test_deleting_an_unknown_document_is_one_line(settings, fake_embedder, monke
     monkeypatch.setattr("rag.pipeline.default_embedder", lambda s: fake_embedder)
     assert main(["delete", "nope.txt", "--index", str(settings.index_dir)]) == 2
     assert capsys.readouterr().err == "rag: nope.txt: not in the index\n"
+
+
+def test_main_in_process_leaves_the_callers_signals_alone(capsys) -> None:
+    # A test (or program) calling main() must not die of SIGPIPE later on a closed socket.
+    import signal
+
+    before = signal.getsignal(signal.SIGPIPE)
+    main(["settings"])
+    assert signal.getsignal(signal.SIGPIPE) == before
