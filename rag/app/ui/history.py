@@ -61,10 +61,8 @@ def readable_state(value: object) -> dict | None:
 def owner_of(browser: dict | None, request: gr.Request | None) -> str | None:
     if request is not None and request.username:
         return f"user:{request.username}"
-    # The owner needs only a readable id; which conversation is open is `keep`'s concern.
-    if isinstance(browser, dict) and _key(browser.get("id")):
-        return f"browser:{browser['id']}"
-    return None
+    known = readable_state(browser)
+    return f"browser:{known['id']}" if known else None
 
 
 def keep(store: ConversationStore, browser: dict | None, request: gr.Request | None,
