@@ -76,7 +76,7 @@ def test_signed_in_user_owns_conversations_in_any_browser():
 
     from rag.app.ui.history import owner_of
 
-    assert owner_of({"id": "b1"}, gr.Request(username="alice")) == \
-        owner_of({"id": "b2"}, gr.Request(username="alice")) == "user:alice"
-    assert owner_of({"id": "b1"}, gr.Request()) == "browser:b1"
+    assert owner_of({"id": "b1", "open": "c1"}, gr.Request(username="alice")) == \
+        owner_of({"id": "b2", "open": "c1"}, gr.Request(username="alice")) == "user:alice"
+    assert owner_of({"id": "b1", "open": "c1"}, gr.Request()) == "browser:b1"  # as `wire` saves it
     assert owner_of(None, gr.Request()) is None
