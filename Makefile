@@ -74,12 +74,12 @@ clean:
 # models/reader/MODEL_CARD.md.
 TRAIN_VENV   := .venv-train
 READER_WORK  := build/reader
-READER_STEPS := 800
+READER_STEPS := 520
 READER_LR    := 5e-5
 READER_WARMUP := 0.03
 READER_INIT  := models/reader/reader.onnx
 READER_MINUTES :=
-READER_MIX   := --extra-negative 0.1 --other-paragraph 0.05 --swapped 0.05 --second-window 1.0
+READER_MIX   := --extra-negative 0.0 --other-paragraph 0.03 --swapped 0.03 --second-window 1.0
 SQUAD2_UNANSWERABLE := ../shared/data/squad2-train-unanswerable
 $(TRAIN_VENV)/.installed: pyproject.toml
 	python3 -m venv $(TRAIN_VENV)
