@@ -101,17 +101,24 @@ class CachedReader(Reader):
 
 # The reader's settings the grid searches (rag/presets/default.json, answer.reader); each
 # point lays these over the default preset. `quick` varies one thing at a time around it.
-THRESHOLD_GRID = [-6.0, -4.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 4.0]
+THRESHOLD_GRID = [-6.0, -4.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0]
+PRIOR_GRID = [0.0, 5.0, 10.0, 20.0]
+LEAD_GRID = [-2.0, 0.0, 2.0, 4.0]
 
 
 def grid(kind: str) -> list[dict]:
-    points: list[dict] = [{"quote": "rules", "typed": False, "floor": True, "near_miss": True,
-                           "threshold": -6.0, "spans": 1, "first": 6}]  # the first reader
-    for near_miss, floor in itertools.product([True, False], [True, False]):
-        points += [{"near_miss": near_miss, "floor": floor, "threshold": t} for t in THRESHOLD_GRID]
+    points: list[dict] = [{"quote": "rules", "typed": False, "two_part": "span", "floor": True, "near_miss": True,
+                           "threshold": -6.0, "prior": 0.0, "spans": 1, "first": 6}]  # the first reader
+    points += [{"threshold": t, "prior": p} for p in PRIOR_GRID for t in THRESHOLD_GRID]
+    points += [{"threshold": t, "prior": p, "lead": lead} for p in PRIOR_GRID[1:3] for t in THRESHOLD_GRID[:4]
+               for lead in LEAD_GRID]
+    points += [{"near_miss": n, "floor": f} for n, f in [(False, True), (True, False), (False, False)]]
     if kind == "full":
-        points += [{"typed": False}, {"spans": 1}, {"spans": 5}, {"neighbours": "untyped"},
-                   {"neighbours": "never"}, {"windows": 4}, {"windows": 8}]
+        points += [{"near_miss": n, "floor": f, "threshold": t} for n, f in [(False, True), (True, False),
+                                                                             (False, False)]
+                   for t in THRESHOLD_GRID]
+        points += [{"typed": False}, {"two_part": "span"}, {"spans": 1}, {"spans": 5},
+                   {"neighbours": "untyped"}, {"neighbours": "never"}, {"windows": 4}, {"windows": 8}]
         points += [{"first": f, "decisive": d} for f in (1, 2, 3) for d in (2.0, 4.0, 6.0)]
     return points
 

@@ -108,6 +108,10 @@ class Reader(Group):
     threshold: float = Field(description="a span must beat its window's no-answer reading by this "
                              "(logits) to answer, else the answer is the abstention "
                              "(`benchmarks/reader_eval.py tune`)")
+    lead: float = Field(description="'span': a span the reader is less sure of than this (logits) "
+                        "leads nothing: the answer is the rules' quote")
+    prior: float = Field(description="of the spans beating the threshold, the answer is the one whose "
+                         "margin plus this times its sentence's score (answer.weights) is highest")
     typed: bool = Field(description="a how-many/how-much question's span must hold a number, a when "
                         "question's a date or time, a who/where question's a name or place")
     quote: Literal["rules", "span"] = Field(

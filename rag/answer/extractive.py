@@ -127,10 +127,18 @@ class ExtractiveAnswerer:
         said = set(plain_terms(question))
         readings = read(self.reader, question, ranked, settings.windows, settings.spans, settings.first,
                         settings.decisive, accept=lambda text: span_has_type(text, kind, said))
-        if not readings or readings[0].span.margin < settings.threshold:
+        readings = [r for r in readings if r.span.margin >= settings.threshold]
+        if not readings:
             return Answer.abstention(question)
-        best = readings[0]
+        # Of the spans the reader would answer with, the one it is surest of, helped by how
+        # well the sentence holding it matches the question (`reader.prior`).
+        scores = {(c.passage.node.node_id, c.start): c.score for c in ranked}
+        best = max(readings, key=lambda r: r.span.margin + settings.prior * scores.get(
+            (r.candidate.passage.node.node_id, r.candidate.start), 0.0))
         two_part = settings.two_part == "rules" and ranked[0].two_part
+        if settings.quote == "span" and not two_part and best.span.margin < settings.lead:
+            # Not sure enough of the span to show it in bold: the rules' quote, unled.
+            return self._compose(question, choose(ranked, self.weights, self.settings.answer.sentences), done=True)
         if settings.quote == "span" and not two_part:
             quote = best.candidate
             if settings.neighbours == "untyped" and asked_type(own) is None or \
