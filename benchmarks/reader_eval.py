@@ -2,19 +2,23 @@
 searched over cached readings.
 
     .venv/bin/python -m benchmarks.reader_eval alone ../shared/bench/squad2 --index index/squad2
-    .venv/bin/python -m benchmarks.reader_eval tune evals/seed.jsonl:index \\
-        ../shared/bench/squad2/dev.jsonl:index/squad2 [--reader DIR]
+    .venv/bin/python -m benchmarks.reader_eval tune evals/seed.jsonl:index/seed \\
+        ../shared/bench/squad2/dev.jsonl:index/squad2 [--reader DIR] [--grid full] [--write-preset default]
+    .venv/bin/python -m benchmarks.reader_eval latency evals/seed.jsonl:index/seed
 
 `alone` reads every sentence window of each question's paragraph and reports SQuAD 2.0
 EM / F1 (an unanswerable question scores 1 when the reader abstains), has-answer F1 and
 no-answer accuracy at several thresholds. `tune` runs the pipeline over the cases once per
-setting, with the reader's outputs cached by (question, window), and prints the summary
-metrics of each setting on each case file.
+setting of `answer.reader` (`grid`), with retrieval, sentence scores and the reader's spans
+cached, prints the summary metrics of each setting on each case file (one JSON line each)
+and the best point (mean pass rate over the files, then mean abstain F1);
+`--write-preset NAME` merges that point into `rag/presets/NAME.json` (`default`: the shipped
+preset). With a new model: `--reader DIR`, or copy it over models/reader first. `latency`
+times whole answers with the reader off and with its windows read in one call or in two.
 """
 
 import argparse
 import collections
-import itertools
 import json
 import re
 import string
@@ -102,21 +106,24 @@ class CachedReader(Reader):
 # The reader's settings the grid searches (rag/presets/default.json, answer.reader); each
 # point lays these over the default preset. `quick` varies one thing at a time around it.
 THRESHOLD_GRID = [-6.0, -4.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0]
-PRIOR_GRID = [0.0, 5.0, 10.0, 20.0]
-LEAD_GRID = [-2.0, 0.0, 2.0, 4.0]
+LEAD_GRID = [-99.0, 0.0, 2.0, 4.0, 6.0]
 
 
 def grid(kind: str) -> list[dict]:
     points: list[dict] = [{"quote": "rules", "typed": False, "two_part": "span", "floor": True, "near_miss": True,
                            "threshold": -6.0, "prior": 0.0, "spans": 1, "first": 6}]  # the first reader
-    points += [{"threshold": t, "prior": p} for p in PRIOR_GRID for t in THRESHOLD_GRID]
-    points += [{"threshold": t, "prior": p, "lead": lead} for p in PRIOR_GRID[1:3] for t in THRESHOLD_GRID[:4]
-               for lead in LEAD_GRID]
+    if kind == "speed":  # how many windows are read, and when the reading stops
+        return points + [{"first": f, "decisive": d} for f in (1, 2, 3, 6) for d in (2.0, 4.0, 6.0, 99.0)] + \
+            [{"windows": w, "first": w} for w in (3, 4, 5)]
+    points += [{"threshold": t} for t in THRESHOLD_GRID]
+    points += [{"lead": lead, "unsure": unsure} for lead in LEAD_GRID for unsure in ("rules", "sentence", "both")]
+    points += [{"prior": p} for p in (0.0, 5.0, 10.0, 20.0)]
     points += [{"near_miss": n, "floor": f} for n, f in [(False, True), (True, False), (False, False)]]
     if kind == "full":
         points += [{"near_miss": n, "floor": f, "threshold": t} for n, f in [(False, True), (True, False),
                                                                              (False, False)]
                    for t in THRESHOLD_GRID]
+        points += [{"lead": lead, "threshold": t} for lead in LEAD_GRID for t in THRESHOLD_GRID]
         points += [{"typed": False}, {"two_part": "span"}, {"spans": 1}, {"spans": 5},
                    {"neighbours": "untyped"}, {"neighbours": "never"}, {"windows": 4}, {"windows": 8}]
         points += [{"first": f, "decisive": d} for f in (1, 2, 3) for d in (2.0, 4.0, 6.0)]
@@ -178,7 +185,7 @@ def tune(pairs: list[str], directory: Path, kind: str = "quick", write: str | No
         rows = scores[at]
         return (round(sum(r["pass_rate"] for r in rows) / len(rows), 4),
                 sum(r["abstain_f1"] or 0 for r in rows) / len(rows))
-    best = max(range(len(points)), key=objective)
+    best = max(range(1, len(points)), key=objective)  # points[0], the first reader, is for reference
     chosen = Settings().answer.reader.model_dump(exclude={"enabled", "dir"}) | points[best]
     print(json.dumps({"best": chosen, "pass_rate_mean": objective(best)[0],
                       "abstain_f1_mean": round(objective(best)[1], 4)}))
@@ -189,20 +196,55 @@ def tune(pairs: list[str], directory: Path, kind: str = "quick", write: str | No
         print(f"wrote {write_preset(write, values)}")
 
 
+LATENCY_POINTS = [{"enabled": False}, {"first": 6, "decisive": 99.0}, {"first": 2, "decisive": 99.0},
+                  {"first": 2, "decisive": 4.0}, {"first": 2, "decisive": 2.0}, {"first": 1, "decisive": 4.0}]
+
+
+def latency(pair: str, directory: Path, repeats: int = 1) -> None:
+    """Answer latency p50 / p95 (ms) over the case file, after one warm-up pass, with the
+    reader off and with several ways of reading its windows (`first`, `decisive`)."""
+    import statistics
+
+    from rag.eval.cases import load_cases
+    from rag.pipeline import Pipeline
+    from rag.settings import Settings
+
+    cases_file, index = pair.split(":")
+    cases = load_cases([Path(cases_file)])
+    base = Settings(index_dir=Path(index))
+    pipeline = Pipeline(base, create=False)
+    pipeline.answerer.reader = Reader(directory)
+    for case in cases:  # warm: sentence vectors cached, the model's shapes compiled
+        pipeline.ask(case.question, case.history)
+    for point in LATENCY_POINTS:
+        pipeline.answerer.settings = base.changed(**{f"answer__reader__{k}": v for k, v in point.items()})
+        reader = pipeline.answerer.reader
+        if point.get("enabled") is False:
+            pipeline.answerer.reader = None
+        times = sorted(pipeline.ask(case.question, case.history).latency_ms
+                       for _ in range(repeats) for case in cases)
+        pipeline.answerer.reader = reader
+        print(json.dumps({"cases": cases_file, **point, "p50_ms": statistics.median(times),
+                          "p95_ms": times[int(0.95 * (len(times) - 1))]}), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("mode", choices=["alone", "tune"])
+    parser.add_argument("mode", choices=["alone", "tune", "latency"])
     parser.add_argument("targets", nargs="+")
     parser.add_argument("--reader", type=Path, default=READER_DIR)
     parser.add_argument("--index", type=Path, default=Path("index/squad2"), help="alone: the benchmark's index")
-    parser.add_argument("--grid", choices=["quick", "full"], default="quick",
-                        help="tune: the thresholds and abstention rules, or every reader setting")
+    parser.add_argument("--grid", choices=["quick", "full", "speed"], default="quick",
+                        help="tune: the thresholds and abstention rules, every reader setting, or "
+                        "how many windows are read")
     parser.add_argument("--write-preset", metavar="NAME",
                         help="tune: store the best point's answer.reader in rag/presets/NAME.json "
                         "(default: the default preset, merged)")
     args = parser.parse_args()
     if args.mode == "alone":
         print(json.dumps(alone(Path(args.targets[0]), Reader(args.reader), args.index), indent=1))
+    elif args.mode == "latency":
+        latency(args.targets[0], args.reader)
     else:
         tune(args.targets, args.reader, args.grid, args.write_preset)
 

@@ -110,6 +110,8 @@ class Reader(Group):
                              "(`benchmarks/reader_eval.py tune`)")
     lead: float = Field(description="'span': a span the reader is less sure of than this (logits) "
                         "leads nothing: the answer is the rules' quote")
+    unsure: Literal["rules", "sentence", "both"] = Field(
+        description="'span': below `lead`, unled, the rules' quote, the span's sentence, or both")
     prior: float = Field(description="of the spans beating the threshold, the answer is the one whose "
                          "margin plus this times its sentence's score (answer.weights) is highest")
     typed: bool = Field(description="a how-many/how-much question's span must hold a number, a when "

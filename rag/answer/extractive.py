@@ -21,8 +21,8 @@ from rag.answer.backends import Backend, register
 from rag.answer.base import Answer, Citation, cite
 from rag.answer.candidates import Candidate, choose, decide, in_context, is_statement, sentence_score, spaced
 from rag.answer.reading import read, within
-from rag.answer.question import (abbreviable, acronyms, asked_type, compound, constraints, explains, has_type, mentioned,
-                                 negated, opposed, plain_terms, span_has_type)
+from rag.answer.question import (abbreviable, acronyms, asked_type, compound, constraints, explains, has_type,
+                                 mentioned, negated, opposed, plain_terms, span_has_type)
 from rag.text.question_words import QUESTION_TERMS
 from rag.text.sentences import sentence_spans
 from rag.retrieve.condense import condense
@@ -136,15 +136,21 @@ class ExtractiveAnswerer:
         best = max(readings, key=lambda r: r.span.margin + settings.prior * scores.get(
             (r.candidate.passage.node.node_id, r.candidate.start), 0.0))
         two_part = settings.two_part == "rules" and ranked[0].two_part
-        if settings.quote == "span" and not two_part and best.span.margin < settings.lead:
-            # Not sure enough of the span to show it in bold: the rules' quote, unled.
-            return self._compose(question, choose(ranked, self.weights, self.settings.answer.sentences), done=True)
+        if settings.quote == "span" and not two_part and best.span.margin < settings.lead \
+                and settings.unsure != "sentence":
+            # Not sure enough of the span to show it in bold: the rules' quote, unled ('both':
+            # after the span's sentence, when the quote does not hold it).
+            chosen = choose(ranked, self.weights, self.settings.answer.sentences)
+            if settings.unsure == "both" and not any(_holds(c, best.candidate) for c in chosen):
+                chosen = [best.candidate, *chosen]
+            return self._compose(question, chosen, done=True)
         if settings.quote == "span" and not two_part:
             quote = best.candidate
             if settings.neighbours == "untyped" and asked_type(own) is None or \
                     settings.neighbours == "why-how" and explains(own):
                 quote = in_context([quote])[0]
-            return self._compose(question, [quote], done=True, lead=_span_text(best.span.text))
+            sure = best.span.margin >= settings.lead  # else the sentence alone, unled
+            return self._compose(question, [quote], done=True, lead=_span_text(best.span.text) if sure else "")
         # The rules' quote; a question that asks two things is answered so too (its parts
         # seldom share a sentence), led by a span.
         chosen = choose(ranked, self.weights, self.settings.answer.sentences)
@@ -214,6 +220,11 @@ def _lacks(question: str, passages: list[NodeWithScore]) -> dict[str, frozenset[
         lacking_everywhere = frozenset.intersection(*lacks.values()) if lacks else frozenset()
         lacks = dict.fromkeys(lacks, lacking_everywhere)
     return lacks
+
+
+def _holds(quote: Candidate, sentence: Candidate) -> bool:
+    return (quote.passage.node.node_id == sentence.passage.node.node_id
+            and quote.start <= sentence.start and sentence.end <= quote.end)
 
 
 def _span_text(text: str) -> str:

@@ -30,6 +30,9 @@ class ScriptedReader(Reader):
         return found
 
 
+DEPLOYED = "When was Wagner Group deployed to Mali to train local forces and security services?"
+
+
 @pytest.fixture
 def pipeline(settings: Settings, fake_embedder, seed_corpus) -> Pipeline:
     p = Pipeline(settings.changed(answer__reader__enabled=True, answer__reader__floor=False,
@@ -51,7 +54,7 @@ def ask(pipeline: Pipeline, question: str, script: dict[str, float], **settings)
 
 
 def test_the_span_leads_then_the_one_sentence_that_holds_it(pipeline: Pipeline) -> None:
-    answer, _ = ask(pipeline, "When was Wagner Group deployed to Mali to train local forces and security services?", {"December 2021": 5.0})
+    answer, _ = ask(pipeline, DEPLOYED, {"December 2021": 5.0})
     assert answer == ("**December 2021** [1] Wagner Group deployed to Mali in December 2021 in order "
                       "to train local forces and security services to face armed insurgents. [1]")
 
@@ -69,12 +72,12 @@ def test_a_span_of_the_wrong_type_gives_way_to_the_next_of_the_asked_type(pipeli
 
 
 def test_a_weak_span_abstains(pipeline: Pipeline) -> None:
-    answer, _ = ask(pipeline, "When was Wagner Group deployed to Mali to train local forces and security services?", {"December 2021": -1.0})
+    answer, _ = ask(pipeline, DEPLOYED, {"December 2021": -1.0})
     assert answer == "I could not find this in the corpus."
 
 
 def test_a_decisive_span_ends_the_reading(pipeline: Pipeline) -> None:
-    question = "When was Wagner Group deployed to Mali to train local forces and security services?"
+    question = DEPLOYED
     _, reader = ask(pipeline, question, {"December 2021": 5.0}, first=2, decisive=4.0, windows=6)
     assert reader.calls == [2]
     _, reader = ask(pipeline, question, {"December 2021": 5.0}, first=2, decisive=9.0, windows=6)
