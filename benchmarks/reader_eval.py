@@ -151,7 +151,8 @@ def _memo(function):
     return remembered
 
 
-def tune(pairs: list[str], directory: Path, kind: str = "quick", write: str | None = None) -> None:
+def tune(pairs: list[str], directory: Path, kind: str = "quick", write: str | None = None,
+         only: list[dict] | None = None) -> None:
     """Every grid point on every case file, with retrieval, sentence scores and the reader's
     spans computed once; prints one JSON line a point and file, then the best point (the
     best mean pass rate over the files, then mean abstain F1), which `write` stores."""
@@ -163,7 +164,7 @@ def tune(pairs: list[str], directory: Path, kind: str = "quick", write: str | No
 
     reader = CachedReader(directory)
     keys = ("pass_rate", "fact_accuracy", "citation_precision", "abstain_f1", "answer_words_median")
-    points = grid(kind)
+    points = grid(kind)[:1] + only if only else grid(kind)
     scores: list[list[dict]] = [[] for _ in points]
     for pair in pairs:
         cases_file, index = pair.split(":")
@@ -237,6 +238,8 @@ def main() -> None:
     parser.add_argument("--grid", choices=["quick", "full", "speed"], default="quick",
                         help="tune: the thresholds and abstention rules, every reader setting, or "
                         "how many windows are read")
+    parser.add_argument("--points", type=json.loads, metavar="JSON",
+                        help='tune: these points instead of the grid, e.g. \'[{"lead": 2.0}, {"lead": 4.0}]\'')
     parser.add_argument("--write-preset", metavar="NAME",
                         help="tune: store the best point's answer.reader in rag/presets/NAME.json "
                         "(default: the default preset, merged)")
@@ -246,7 +249,7 @@ def main() -> None:
     elif args.mode == "latency":
         latency(args.targets[0], args.reader)
     else:
-        tune(args.targets, args.reader, args.grid, args.write_preset)
+        tune(args.targets, args.reader, args.grid, args.write_preset, args.points)
 
 
 if __name__ == "__main__":

@@ -36,7 +36,8 @@ DEPLOYED = "When was Wagner Group deployed to Mali to train local forces and sec
 @pytest.fixture
 def pipeline(settings: Settings, fake_embedder, seed_corpus) -> Pipeline:
     p = Pipeline(settings.changed(answer__reader__enabled=True, answer__reader__floor=False,
-                                  answer__reader__near_miss=False, answer__reader__threshold=0.0),
+                                  answer__reader__near_miss=False, answer__reader__threshold=0.0,
+                                  answer__reader__lead=0.0),
                  embed_model=fake_embedder)
     p.ingest(seed_corpus)
     return p
@@ -69,6 +70,14 @@ def test_a_span_of_the_wrong_type_gives_way_to_the_next_of_the_asked_type(pipeli
     answer, _ = ask(pipeline, question, {"Wagner operators": 6.0, "an ambush in central Mali": 5.0,
                                          "JNIM said they killed four": 1.0}, typed=False)
     assert answer.startswith("**JNIM said they killed four** [1]")
+
+
+def test_a_span_the_reader_is_unsure_of_leads_nothing(pipeline: Pipeline) -> None:
+    answer, _ = ask(pipeline, DEPLOYED, {"December 2021": 1.0}, lead=2.0)
+    assert "**" not in answer and "December 2021" in answer  # the rules' quote, unled
+    answer, _ = ask(pipeline, DEPLOYED, {"December 2021": 1.0}, lead=2.0, unsure="sentence")
+    assert answer == ("Wagner Group deployed to Mali in December 2021 in order to train local forces "
+                      "and security services to face armed insurgents. [1]")
 
 
 def test_a_weak_span_abstains(pipeline: Pipeline) -> None:
