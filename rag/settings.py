@@ -116,16 +116,37 @@ class Reader(Group):
     enabled: bool = Field(True, description="answer with the trained reader's span; off, the "
                           "sentence rules answer alone")
     dir: Path | None = Field(None, description="another reader model folder")
-    windows: int = Field(ge=1, le=100, description="sentence windows read per question")
+    windows: int = Field(ge=1, le=100, description="sentence windows read per question, at most")
+    first: int = Field(ge=1, le=100, description="windows of the best sentences read first, in one ONNX call; "
+                       "the rest only when none of their spans is decisive")
+    decisive: float = Field(description="a span that beats its window's no-answer "
+                            "reading by this (logits) ends the reading")
+    spans: int = Field(ge=1, le=10, description="spans a window gives (surest first, none overlapping): a "
+                       "typed question takes the surest of its type")
     threshold: float = Field(description="a span must beat its window's no-answer reading by this "
-                             "(logits) to answer (`benchmarks/reader_eval.py tune`)")
+                             "(logits) to answer, else the answer is the abstention "
+                             "(`benchmarks/reader_eval.py tune`)")
+    lead: float = Field(description="'span': a span the reader is less sure of than this (logits) "
+                        "leads nothing: the answer is the rules' quote")
+    unsure: Literal["rules", "sentence", "both"] = Field(
+        description="'span': below `lead`, unled, the rules' quote, the span's sentence, or both")
+    prior: float = Field(description="of the spans beating the threshold, the answer is the one whose "
+                         "margin plus this times its sentence's score (answer.weights) is highest")
+    typed: bool = Field(description="a how-many/how-much question's span must hold a number, a when "
+                        "question's a date or time, a who/where question's a name or place")
     quote: Literal["rules", "span"] = Field(
-        description="'rules': the sentence rules' quote, led by the reader's span when it lies inside; "
-        "'span': the span's own sentence (in context for why/how questions)")
+        description="'span': the span in bold, then the sentence that holds it; 'rules': the sentence "
+        "rules' quote, led by the span when it lies inside")
+    neighbours: Literal["why-how", "untyped", "never"] = Field(
+        description="'span': which questions also quote the sentences around the span's")
+    two_part: Literal["rules", "span"] = Field(
+        description="'span': how a question asking two things is answered ('rules': the rules' quote)")
     rerank: float = Field(ge=0, description="'rules': answer from the reader's best span instead when it "
                           "beats every span inside the rules' quote by this (logits)")
     near_miss: bool = Field(description="keep the near-miss rule (a name or number the question "
                             "specifies that the passage lacks) in front of the reader")
+    floor: bool = Field(description="keep the sentence rules' abstention (best sentence below "
+                        "answer.abstain_threshold) in front of the reader")
 
 
 class CrossLingual(Group):

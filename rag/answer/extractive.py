@@ -19,10 +19,10 @@ from llama_index.core.schema import NodeWithScore
 
 from rag.answer.backends import Backend, register
 from rag.answer.base import Answer, Citation, cite
-from rag.answer.candidates import Candidate, decide, in_context, is_statement, sentence_score, spaced
+from rag.answer.candidates import Candidate, choose, decide, in_context, is_statement, sentence_score, spaced
 from rag.answer.reading import read, within
-from rag.answer.question import (abbreviable, acronyms, asked_type, compound, constraints, has_type, mentioned, negated,
-                                 opposed, plain_terms)
+from rag.answer.question import (abbreviable, acronyms, asked_type, compound, constraints, explains, has_type,
+                                 mentioned, negated, opposed, plain_terms, span_has_type)
 from rag.text.question_words import QUESTION_TERMS
 from rag.text.sentences import sentence_spans
 from rag.retrieve.condense import condense
@@ -113,25 +113,51 @@ class ExtractiveAnswerer:
         return candidates
 
     def _read(self, question: str, ranked: list[Candidate]) -> Answer:
-        """The abstention unless the reader finds a span that beats its window's no-answer
-        reading by `reader_threshold`; else the quote (the rules' choice, or the span's own
-        sentence: `reader_quote`) led by the span in bold."""
+        """The reader decides: the abstention unless a span (of the asked type) beats its
+        window's no-answer reading by `reader.threshold`; else the span in bold, then the
+        sentence that holds it (`reader.quote="span"`), or the rules' quote it leads."""
         assert isinstance(self.reader, Reader)
-        settings = self.settings
-        if settings.answer.reader.quote == "rules":
-            chosen = decide(ranked, self.weights, settings.answer.abstain_threshold, settings.answer.sentences)
-        elif ranked and not (settings.answer.reader.near_miss and ranked[0].unmet > self.weights.missing):
-            chosen = ranked[:1]
-        else:
-            chosen = []
-        readings = read(self.reader, question, ranked, settings.answer.reader.windows) if chosen else []
-        if not readings or readings[0].span.margin < settings.answer.reader.threshold:
+        settings = self.settings.answer.reader
+        if not ranked or (settings.near_miss and ranked[0].unmet > self.weights.missing) or \
+                (settings.floor and ranked[0].score < self.settings.answer.abstain_threshold):
             return Answer.abstention(question)
-        best = readings[0]
+        # A follow-up reads as the condensed question: its own words, then the earlier turns.
+        own = question.split(" (")[0]
+        kind = asked_type(own) if settings.typed else None
+        said = set(plain_terms(question))
+        readings = read(self.reader, question, ranked, settings.windows, settings.spans, settings.first,
+                        settings.decisive, accept=lambda text: span_has_type(text, kind, said))
+        readings = [r for r in readings if r.span.margin >= settings.threshold]
+        if not readings:
+            return Answer.abstention(question)
+        # Of the spans the reader would answer with, the one it is surest of, helped by how
+        # well the sentence holding it matches the question (`reader.prior`).
+        scores = {(c.passage.node.node_id, c.start): c.score for c in ranked}
+        best = max(readings, key=lambda r: r.span.margin + settings.prior * scores.get(
+            (r.candidate.passage.node.node_id, r.candidate.start), 0.0))
+        two_part = settings.two_part == "rules" and ranked[0].two_part
+        if settings.quote == "span" and not two_part and best.span.margin < settings.lead \
+                and settings.unsure != "sentence":
+            # Not sure enough of the span to show it in bold: the rules' quote, unled ('both':
+            # after the span's sentence, when the quote does not hold it).
+            chosen = choose(ranked, self.weights, self.settings.answer.sentences)
+            if settings.unsure == "both" and not any(_holds(c, best.candidate) for c in chosen):
+                chosen = [best.candidate, *chosen]
+            return self._compose(question, chosen, done=True)
+        if settings.quote == "span" and not two_part:
+            quote = best.candidate
+            if settings.neighbours == "untyped" and asked_type(own) is None or \
+                    settings.neighbours == "why-how" and explains(own):
+                quote = in_context([quote])[0]
+            sure = best.span.margin >= settings.lead  # else the sentence alone, unled
+            return self._compose(question, [quote], done=True, lead=_span_text(best.span.text) if sure else "")
+        # The rules' quote; a question that asks two things is answered so too (its parts
+        # seldom share a sentence), led by a span.
+        chosen = choose(ranked, self.weights, self.settings.answer.sentences)
         inside = next((r.span.margin for r in readings if within(r, chosen[0])), float("-inf"))
         # The reader reranks: a span elsewhere that it is much surer of than of any span in
         # the rules' quote moves the answer to its sentence.
-        if settings.answer.reader.quote == "span" or best.span.margin - inside >= settings.answer.reader.rerank:
+        if not two_part and best.span.margin - inside >= settings.rerank:
             chosen = [best.candidate if asked_type(question) else in_context([best.candidate])[0]]
         # The lead is the surest span inside the first quote, so [1] cites where it stands.
         lead = next((r for r in readings if within(r, chosen[0])), None)
@@ -194,6 +220,11 @@ def _lacks(question: str, passages: list[NodeWithScore]) -> dict[str, frozenset[
         lacking_everywhere = frozenset.intersection(*lacks.values()) if lacks else frozenset()
         lacks = dict.fromkeys(lacks, lacking_everywhere)
     return lacks
+
+
+def _holds(quote: Candidate, sentence: Candidate) -> bool:
+    return (quote.passage.node.node_id == sentence.passage.node.node_id
+            and quote.start <= sentence.start and sentence.end <= quote.end)
 
 
 def _span_text(text: str) -> str:

@@ -13,7 +13,7 @@ import unicodedata
 from rag.prompts import TOO_LONG
 from rag.text.acronyms import undotted
 from rag.text.dates import DATE_WORDS
-from rag.text.names import CAPITALISED_RUN, LINKING, STOP_NAMES
+from rag.text.names import CAPITALISED_RUN, LINKING, NOT_NAMES, STOP_NAMES
 from rag.text.numbers import QUANTITY
 from rag.text.terms import terms
 
@@ -78,6 +78,31 @@ def has_type(sentence: str, kind: str | None, question_terms: set[str]) -> bool:
         found = _names(sentence)
     return any(set(terms(f)) - question_terms or not terms(f) for f in found
                if f.lower() not in STOP_NAMES)
+
+
+_EXPLAINS = re.compile(r"^\W*(why|how)\b", re.IGNORECASE)
+
+
+def explains(question: str) -> bool:
+    """A why or how question (not "how many"): its answer may take more than one sentence."""
+    return asked_type(question) is None and bool(_EXPLAINS.search(question))
+
+
+def span_has_type(span: str, kind: str | None, question_terms: set[str]) -> bool:
+    """Can a reader's span answer a question asking for `kind`? It must hold a number for
+    a how-many question, a date or time for a when question, a name or place (a capitalised
+    word: a span has no sentence start) for a who/where one, and, whatever the kind,
+    something the question does not already say ("Wagner mercenaries" answers no question
+    about Wagner's mercenaries)."""
+    words = _WORD.findall(span)
+    new = [w for w in words if set(plain_terms(w)) - question_terms]
+    if kind == DATE:
+        return any(DATE_WORDS.search(w) or any(ch.isdigit() for ch in w) for w in new)
+    if kind == NUMBER:
+        return any(QUANTITY.search(w) for w in new)
+    if kind == NAME:
+        return any(w[0].isupper() and w not in NOT_NAMES and w.lower() not in STOP_NAMES for w in new)
+    return bool(new)
 
 
 

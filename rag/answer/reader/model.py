@@ -57,25 +57,50 @@ class Reader:
 
     def read(self, question: str, windows: list[str]) -> list[Span | None]:
         """Per window its best span, or None when nothing in it can be an answer."""
+        return [found[0] if found else None for found in self.spans(question, windows, 1)]
+
+    def spans(self, question: str, windows: list[str], count: int = 3) -> list[list[Span]]:
+        """Per window its best `count` spans that share no word piece, surest first, all
+        windows in one ONNX call: a question asking for a number can take the best span
+        that holds one (rag/answer/reading.py)."""
         if not windows:
             return []
         batch = encode(self.tokenizer, question, windows)
         start, end = self.session.run(None, {"input_ids": batch.ids, "token_type_ids": batch.types,
                                              "attention_mask": batch.mask})
-        spans: list[Span | None] = []
+        found: list[list[Span]] = []
         for row, text in enumerate(windows):
             context = np.flatnonzero(batch.context[row])
-            if not len(context):
-                spans.append(None)
-                continue
-            s, e = start[row, context], end[row, context]
-            pair = s[:, None] + e[None, :]
-            gap = context[None, :] - context[:, None]
-            pair = np.where((gap >= 0) & (gap < MAX_ANSWER_PIECES), pair, -np.inf)
-            a, b = np.unravel_index(int(np.argmax(pair)), pair.shape)
-            first, last = batch.offsets[row][context[a]][0], batch.offsets[row][context[b]][1]
-            spans.append(Span(first, last, text[first:last], float(pair[a, b] - (start[row, 0] + end[row, 0]))))
-        return spans
+            found.append(_best_spans(start[row], end[row], context, batch.offsets[row], text, count)
+                         if len(context) else [])
+        return found
+
+
+def _best_spans(start: np.ndarray, end: np.ndarray, context: np.ndarray,
+                offsets: list[tuple[int, int]], text: str, count: int) -> list[Span]:
+    """The `count` best non-overlapping spans of one window, by start + end logit."""
+    s, e = start[context], end[context]
+    pair = s[:, None] + e[None, :]
+    gap = context[None, :] - context[:, None]
+    pair = np.where((gap >= 0) & (gap < MAX_ANSWER_PIECES), pair, -np.inf)
+    none = float(start[0] + end[0])  # the [CLS] piece: "no answer"
+    flat = pair.ravel()
+    # The best few hundred pairs hold the best few non-overlapping spans.
+    top = min(len(flat), 64 * count)
+    order = np.argpartition(-flat, top - 1)[:top]
+    order = order[np.argsort(-flat[order], kind="stable")]
+    taken: list[tuple[int, int]] = []
+    spans: list[Span] = []
+    for flat_at in order:
+        if len(spans) == count or not np.isfinite(flat[flat_at]):
+            break
+        a, b = divmod(int(flat_at), pair.shape[1])
+        if any(a <= y and x <= b for x, y in taken):
+            continue
+        taken.append((a, b))
+        first, last = offsets[context[a]][0], offsets[context[b]][1]
+        spans.append(Span(first, last, text[first:last], float(flat[flat_at]) - none))
+    return spans
 
 
 @lru_cache(maxsize=2)

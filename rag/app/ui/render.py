@@ -60,8 +60,18 @@ def _linked_answer(answer: Answer, turn: int) -> str:
                  if count else "")
         return _link(citation, turn) + badge
 
-    linked = MARKER.sub(link, html.escape(answer.answer))
+    linked = MARKER.sub(link, _bold_lead(html.escape(answer.answer)))
     return linked.replace(UNVERIFIED_MARK, f'<span class="rag-flag">{UNVERIFIED_MARK}</span>')
+
+
+# The reader's short answer leads a quoted answer as `**span** [1]` (rag/answer/extractive.py).
+_LEAD = re.compile(r"^\*\*(?=\S)(.+?)(?<=\S)\*\*(?= \[\d+\])")
+
+
+def _bold_lead(escaped: str) -> str:
+    """The escaped answer with its leading `**span**` shown in bold: the only markup taken
+    from an answer's text, and only there (any other `**` stays as typed)."""
+    return _LEAD.sub(lambda m: f'<strong class="rag-lead">{m.group(1)}</strong>', escaped, count=1)
 
 
 def _checked_sentences(answer: Answer, turn: int) -> str:

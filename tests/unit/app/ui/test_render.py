@@ -42,3 +42,14 @@ def test_a_fallback_shows_its_notice() -> None:
                     citations=[CITATION], backend="openai", notice="The language model did not answer (x).")
     assert "rag-notice" in render_answer(answer, 1)
     assert answer_text(answer).startswith("(The language model did not answer (x).)")
+
+
+def test_the_readers_lead_is_bold_and_nothing_else_is_markup() -> None:
+    answer = Answer(question="q", answer="**2021 <i>x</i>** [1] Wagner came in **2021**. [1]", abstained=False,
+                    citations=[CITATION])
+    html = render_answer(answer, 1)
+    assert '<strong class="rag-lead">2021 &lt;i&gt;x&lt;/i&gt;</strong> <a class="rag-cite"' in html
+    assert "Wagner came in **2021**." in html  # only the lead is bold
+    assert answer_text(answer).startswith("**2021 <i>x</i>** [1]")  # plain text keeps the markup
+    unled = Answer(question="q", answer="**Not a lead. [1]", abstained=False, citations=[CITATION])
+    assert "<strong" not in render_answer(unled, 1)
