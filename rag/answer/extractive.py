@@ -22,7 +22,7 @@ from rag.answer.base import Answer, Citation, cite
 from rag.answer.candidates import Candidate, choose, decide, in_context, is_statement, sentence_score, spaced
 from rag.answer.reading import read, within
 from rag.answer.question import (abbreviable, acronyms, asked_type, compound, constraints, explains, has_type,
-                                 mentioned, negated, opposed, plain_terms, span_has_type)
+                                 mentioned, negated, opposed, plain_terms, question_words, span_has_type)
 from rag.text.question_words import QUESTION_TERMS
 from rag.text.sentences import sentence_spans
 from rag.retrieve.condense import condense
@@ -124,7 +124,7 @@ class ExtractiveAnswerer:
         # A follow-up reads as the condensed question: its own words, then the earlier turns.
         own = question.split(" (")[0]
         kind = asked_type(own) if settings.typed else None
-        said = set(plain_terms(question))
+        said = question_words(question)
         readings = read(self.reader, question, ranked, settings.windows, settings.spans, settings.first,
                         settings.decisive, accept=lambda text: span_has_type(text, kind, said))
         readings = [r for r in readings if r.span.margin >= settings.threshold]

@@ -88,14 +88,21 @@ def explains(question: str) -> bool:
     return asked_type(question) is None and bool(_EXPLAINS.search(question))
 
 
+def question_words(question: str) -> set[str]:
+    """The question's words as written, lower-cased: what a span must add to."""
+    return {w.lower() for w in _WORD.findall(question)}
+
+
 def span_has_type(span: str, kind: str | None, question_terms: set[str]) -> bool:
     """Can a reader's span answer a question asking for `kind`? It must hold a number for
     a how-many question, a date or time for a when question, a name or place (a capitalised
     word: a span has no sentence start) for a who/where one, and, whatever the kind,
     something the question does not already say ("Wagner mercenaries" answers no question
-    about Wagner's mercenaries)."""
-    words = _WORD.findall(span)
-    new = [w for w in words if set(plain_terms(w)) - question_terms]
+    about Wagner's mercenaries). `question_terms`: `question_words` of the question."""
+    # Words as written, not stems: "Structural" answers "… the crystalline structure …?".
+    asked = {w.lower() for w in question_terms}
+    new = [w for w in _WORD.findall(span)
+           if w.lower() not in asked and (any(ch.isdigit() for ch in w) or plain_terms(w))]
     if kind == DATE:
         return any(DATE_WORDS.search(w) or any(ch.isdigit() for ch in w) for w in new)
     if kind == NUMBER:
