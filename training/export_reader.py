@@ -104,6 +104,19 @@ def build(params: dict) -> onnx.ModelProto:
     return model
 
 
+def quantize(params: dict, fp32: Path, int8: Path) -> None:
+    """Write the fp32 graph of `params` to `fp32` and its int8 form to `int8`. Only products
+    with a stored weight are quantized (per output channel): attention's products of two
+    activations and the span head stay in float, where int8 moved spans."""
+    model = build(params)
+    onnx.save(model, fp32)
+    weights = {init.name for init in model.graph.initializer}
+    keep_float = [n.name for n in model.graph.node if n.op_type == "MatMul"
+                  and (n.input[1] not in weights or n.input[1] == QA_HEAD)]
+    quantize_dynamic(fp32, int8, weight_type=QuantType.QInt8, per_channel=True,
+                     op_types_to_quantize=["MatMul", "Gather"], nodes_to_exclude=keep_float)
+
+
 def _session(path: Path) -> onnxruntime.InferenceSession:
     return onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
 
@@ -143,15 +156,7 @@ def main() -> None:
     ids, types = ids[:, :width].astype(np.int64), types[:, :width].astype(np.int64)
     with tempfile.TemporaryDirectory() as tmp:
         fp32, int8 = Path(tmp) / "fp32.onnx", Path(tmp) / "int8.onnx"
-        model = build(params)
-        onnx.save(model, fp32)
-        # Only products with a stored weight are quantized (per output channel): attention's
-        # products of two activations and the span head stay in float, where int8 moved spans.
-        weights = {init.name for init in model.graph.initializer}
-        keep_float = [n.name for n in model.graph.node if n.op_type == "MatMul"
-                      and (n.input[1] not in weights or n.input[1] == QA_HEAD)]
-        quantize_dynamic(fp32, int8, weight_type=QuantType.QInt8, per_channel=True,
-                         op_types_to_quantize=["MatMul", "Gather"], nodes_to_exclude=keep_float)
+        quantize(params, fp32, int8)
         reference = [np.asarray(x) for x in forward({k: jnp.asarray(v) for k, v in params.items()},
                                                     jnp.asarray(ids), jnp.asarray(types), jnp.asarray(ids != 0))]
         mask = ids != 0

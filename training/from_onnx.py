@@ -136,19 +136,11 @@ def _requantized(params: dict, onnx_path: Path, ids, types) -> dict:
     """Quantize the rebuilt params as export_reader does and compare with the ONNX they came from."""
     import tempfile
 
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    from training.export_reader import QA_HEAD, _run, _session, build
+    from training.export_reader import _run, _session, quantize
 
     with tempfile.TemporaryDirectory() as tmp:
         fp32, int8 = Path(tmp) / "fp32.onnx", Path(tmp) / "int8.onnx"
-        model = build(params)
-        onnx.save(model, fp32)
-        weights = {init.name for init in model.graph.initializer}
-        keep_float = [n.name for n in model.graph.node if n.op_type == "MatMul"
-                      and (n.input[1] not in weights or n.input[1] == QA_HEAD)]
-        quantize_dynamic(fp32, int8, weight_type=QuantType.QInt8, per_channel=True,
-                         op_types_to_quantize=["MatMul", "Gather"], nodes_to_exclude=keep_float)
+        quantize(params, fp32, int8)
         again = {i.name: numpy_helper.to_array(i) for i in onnx.load(str(int8)).graph.initializer}
         again_out = _run(_session(int8), ids, types)
     shipped = {i.name: numpy_helper.to_array(i) for i in onnx.load(str(onnx_path)).graph.initializer}

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from rag.app.ui.history import conversation_store
 from rag.prompts import TOO_LONG
-from tests.browser.pages import (CHROMIUM, NEEDS_CHROMIUM, SHOTS, ask, browser_page, last_answer,
+from tests.browser.pages import (NEEDS_CHROMIUM, SHOTS, ask, last_answer,
                                  open_tab, stored_value)
 from tests.servers import running_app, temp_settings
 
@@ -40,14 +40,6 @@ def test_http_refuses_long_text_and_year_one_in_one_line(served):
         client.predict(QUESTION, as_of="0001-01-01", api_name="/chat")
     timeline = client.predict(TEX_TOPIC, api_name="/timeline")
     assert timeline["topic"] == TEX_TOPIC and timeline["events"]
-
-
-@pytest.fixture(scope="module")
-def page(served):
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium")
-    with browser_page(served[0]) as page:
-        yield page
 
 
 def test_browser_year_one_as_of_leaves_the_chat_working(page):

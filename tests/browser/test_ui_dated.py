@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from rag.app.ui import CorpusError, save_upload
 from rag.app.ui.corpus import documents_rows
-from tests.browser.pages import CHROMIUM, SHOTS, ask, browser_page, last_answer, open_tab
+from tests.browser.pages import SHOTS, ask, last_answer, open_tab
 from tests.samples import ROOT, pdf_bytes, scanned_pdf_bytes
 from tests.servers import dated_app
 
@@ -83,14 +83,6 @@ def test_pdf_and_word_uploads(served, tmp_path):
     for name in ("report.pdf", "note.docx"):
         (Path(settings.corpus_dir) / name).unlink()
     assert not (Path(settings.corpus_dir) / "scan.pdf").exists()
-
-
-@pytest.fixture(scope="module")
-def page(served):
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium")
-    with browser_page(served[0]) as page:
-        yield page
 
 
 def test_browser_filters_and_dated_source_cards(page):

@@ -6,7 +6,7 @@ import pytest
 from gradio_client import Client
 from playwright.sync_api import expect
 
-from tests.browser.pages import CHROMIUM, NEEDS_CHROMIUM, SHOTS, ask, browser_page, last_answer, open_tab
+from tests.browser.pages import NEEDS_CHROMIUM, SHOTS, ask, last_answer, open_tab
 from tests.servers import dated_app
 
 pytestmark = NEEDS_CHROMIUM
@@ -44,14 +44,6 @@ def test_timeline_api(client):
     assert bounded["events"] and all(e["date"].startswith("2021") for e in bounded["events"])
     with pytest.raises(Exception, match="the topic is empty"):
         client.predict("  ", api_name="/timeline")
-
-
-@pytest.fixture(scope="module")
-def page(served):
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium")
-    with browser_page(served[0]) as page:
-        yield page
 
 
 def test_browser_as_of_field(page):
