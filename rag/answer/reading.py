@@ -38,8 +38,8 @@ def read(reader: Reader, question: str, ranked: list[Candidate], windows: int, s
         if len(chosen) == windows:
             break
         text = candidate.passage.node.get_content()
-        at = sentence_spans(text).index((candidate.start, candidate.end))
-        start, end = window(sentence_spans(text), at)
+        sentences = sentence_spans(text)
+        start, end = window(sentences, sentences.index((candidate.start, candidate.end)))
         key = (candidate.passage.node.node_id, start, end)
         if key not in seen:
             seen.add(key)
@@ -61,11 +61,12 @@ def _readings(reader: Reader, question: str, chosen: list[tuple[Candidate, int, 
     readings = []
     for (candidate, w_start, _), found in zip(chosen, reader.spans(question, texts, count)):
         text = candidate.passage.node.get_content()
+        sentences = sentence_spans(text)
         for span in found:
             if not span.text.strip() or not accept(span.text):
                 continue
             a_start, a_end = w_start + span.start, w_start + span.end
-            holding = [(s, e) for s, e in sentence_spans(text) if s < a_end and e > a_start]
+            holding = [(s, e) for s, e in sentences if s < a_end and e > a_start]
             if not holding or not all(is_statement(text[s:e]) for s, e in holding):
                 continue  # a span in a headline or a caption is no answer to quote
             quote = replace(candidate, start=holding[0][0], end=holding[-1][1])
